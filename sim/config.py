@@ -1,0 +1,532 @@
+"""Scenario files: schema, loading, validation and dotted-path overrides.
+
+A scenario is the world at the start of a run: countries, their relations, blocs, outside patrons,
+the dynamics parameters and dated events (MODEL.md sections 2 and 5). It is read from YAML with a
+safe loader and validated into frozen pydantic objects; the rest of the package never sees raw
+dicts. Every numeric value can be addressed by a dotted path (``countries.SRB.alignment``,
+``relations.SRB-XKX.tension``, ``patrons.russia.support``, ``dynamics.tension.decay``) so that
+experiments can vary it.
+
+Every user mistake raises :class:`~sim.errors.ConfigError` naming the file, the field path, what
+was expected and what was found.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sim.errors import ConfigError, InputFileNotFoundError
+from sim.months import month_to_step, parse_month
+
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class Frozen(BaseModel):
+    """Base of every schema object: unknown keys are errors and objects are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- countries, relations, blocs, patrons (MODEL.md section 2) -------------------------------
+
+
+class Country(Frozen):
+    """A country's state at the start of a run."""
+
+    name: str
+    capability: Annotated[float, Field(gt=0.0)]  # military expenditure, US$ bn
+    alignment: Signed  # Euro-Atlantic (+1) .. Russia-aligned (-1)
+    anchor: Signed | None = None  # pulled back to this; None = initial alignment
+    stubbornness: Unit = 0.05
+    openness: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
+    russia_ties: Unit = 0.0
+    nato: bool = False
+    eu: bool = False
+    domestic_cost: NonNegative = 0.0
+    misperception: NonNegative = 0.2
+    lat: Annotated[float, Field(ge=-90.0, le=90.0)]
+    lon: Annotated[float, Field(ge=-180.0, le=180.0)]
+
+
+class Relation(Frozen):
+    """A dyad's propensity to align and its tension (symmetric)."""
+
+    affinity: Signed | None = None  # None = relation_defaults.affinity
+    tension: NonNegative | None = None  # initial tension; None = relation_defaults.tension
+    baseline: NonNegative | None = None  # what tension decays to; None = initial tension
+
+
+class RelationDefaults(Frozen):
+    """Values of every dyad a scenario does not list."""
+
+    affinity: Signed = 0.0
+    tension: NonNegative = 0.05
+
+
+class Bloc(Frozen):
+    """A security pact: its members, integration depth and admission rule."""
+
+    members: list[Annotated[str, Field(pattern=CODE_PATTERN)]]
+    depth: Unit = 0.1
+    admission: Literal["unanimity", "majority"] = "unanimity"
+    eligibility: Signed = 0.3  # minimum alignment to be considered
+    open: bool = True
+
+
+class West(Frozen):
+    """NATO/EU as an outside patron."""
+
+    endorsement: Signed = 0.0  # stance toward the pact; 0 = informed, no comment
+    pull: NonNegative = 0.01  # kappa_W
+
+
+class Russia(Frozen):
+    """Russia as an outside patron."""
+
+    support: Unit = 0.5  # rho_R
+    pull: NonNegative = 0.01  # kappa_R
+
+
+class Patrons(Frozen):
+    west: West = West()
+    russia: Russia = Russia()
+
+
+# --- dynamics parameters (MODEL.md sections 3 and 4; defaults calibrated in docs/MODEL.md) ----
+
+
+class AlignmentParams(Frozen):
+    rate: Unit = 0.05  # mu, bounded-confidence step
+    balancing: NonNegative = 0.02  # kappa_bal, pull away from a threatening bloc
+    noise: NonNegative = 0.01  # sigma_a
+
+
+class PropensityParams(Frozen):
+    alignment_weight: NonNegative = 0.5  # w_align
+    tension_weight: NonNegative = 0.5  # w_tension
+
+
+class ThreatParams(Frozen):
+    size_exponent: NonNegative = 0.5  # alpha
+    distance_scale_km: Annotated[float, Field(gt=0.0)] = 600.0  # lambda
+
+
+class TensionParams(Frozen):
+    reaction: NonNegative = 0.02  # k, Richardson reaction to threat
+    decay: Unit = 0.04  # delta, pull back to baseline per month
+    noise: NonNegative = 0.02  # sigma_T
+    provocation: NonNegative = 1.5  # pi
+
+
+class AccessionParams(Frozen):
+    frustration_weight: NonNegative = 8.0  # w_F
+    security_weight: NonNegative = 2.0  # w_S
+    endorsement_weight: NonNegative = 1.0  # w_E
+    nato_discount: Unit = 0.7  # nu
+    decision_rate: Unit = 1 / 24  # h, chance of a decision opportunity per month
+    temperature: Annotated[float, Field(gt=0.0)] = 0.15
+    veto_threshold: Signed = -0.2  # v
+    exit_margin: NonNegative = 0.5
+    exit_rate: Unit = 1 / 36  # h_exit
+
+
+class IntegrationParams(Frozen):
+    growth: NonNegative = 0.012  # g
+    cohesion_threshold: Signed = 0.55  # c0
+    rally: NonNegative = 0.5
+    decay: Unit = 0.02  # q
+
+
+class CounterBlocParams(Frozen):
+    enabled: bool = False
+    threat_threshold: NonNegative = 0.15  # theta_form
+    partner_threshold: Signed = 0.5  # theta_partner
+    formation_rate: Unit = 1 / 36  # h_form
+
+
+class CrisisParams(Frozen):
+    rate: Unit = 0.05  # h_c
+    steepness: NonNegative = 8.0  # gamma
+    threshold: NonNegative = 1.2  # theta_c
+    jump: NonNegative = 0.3
+
+
+class Dynamics(Frozen):
+    alignment: AlignmentParams = AlignmentParams()
+    propensity: PropensityParams = PropensityParams()
+    threat: ThreatParams = ThreatParams()
+    tension: TensionParams = TensionParams()
+    accession: AccessionParams = AccessionParams()
+    integration: IntegrationParams = IntegrationParams()
+    counter_bloc: CounterBlocParams = CounterBlocParams()
+    crisis: CrisisParams = CrisisParams()
+
+
+# --- events (MODEL.md section 5) ---------------------------------------------------------------
+
+Month = str | Annotated[int, Field(ge=0)]
+
+
+class EventBase(Frozen):
+    month: Month  # YYYY-MM or a step number
+    note: str = ""
+
+
+class InviteEvent(EventBase):
+    type: Literal["invite"]
+    bloc: str
+    country: str
+
+
+class JoinEvent(EventBase):
+    type: Literal["join"]
+    bloc: str
+    country: str
+
+
+class LeaveEvent(EventBase):
+    type: Literal["leave"]
+    bloc: str
+    country: str
+
+
+class FormBlocEvent(EventBase):
+    type: Literal["form_bloc"]
+    name: str
+    members: list[str]
+    depth: Unit = 0.1
+    admission: Literal["unanimity", "majority"] = "unanimity"
+    eligibility: Signed = 0.3
+    open: bool = True
+
+
+class SetEvent(EventBase):
+    type: Literal["set"]
+    path: str
+    value: float
+
+
+class ShockEvent(EventBase):
+    type: Literal["shock"]
+    countries: Annotated[list[str], Field(min_length=2, max_length=2)]
+    delta: float
+
+
+class AffinityEvent(EventBase):
+    type: Literal["affinity"]
+    countries: Annotated[list[str], Field(min_length=2, max_length=2)]
+    delta: float
+
+
+Event = Annotated[
+    InviteEvent | JoinEvent | LeaveEvent | FormBlocEvent | SetEvent | ShockEvent | AffinityEvent,
+    Field(discriminator="type"),
+]
+
+# Event paths that a `set` event may change during a run: patrons and dynamics only, because
+# country and relation values are state that the model itself evolves.
+SETTABLE_PREFIXES = ("patrons.", "dynamics.")
+
+
+class Scenario(Frozen):
+    """A validated scenario. Build it with :func:`load_scenario` or :func:`scenario_from_dict`."""
+
+    name: str
+    description: str = ""
+    start: str = "2025-03"
+    pact: str | None = None  # the bloc whose outcomes are recorded; None = the first bloc
+    tracked_dyads: list[str] = []  # dyads whose peak tension is an outcome, e.g. SRB-XKX
+    countries: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country]
+    relation_defaults: RelationDefaults = RelationDefaults()
+    relations: dict[str, Relation] = {}
+    blocs: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Bloc] = {}
+    patrons: Patrons = Patrons()
+    dynamics: Dynamics = Dynamics()
+    events: list[Event] = []
+
+    @property
+    def codes(self) -> list[str]:
+        """Country codes in file order: the index order of every array."""
+        return list(self.countries)
+
+    @property
+    def pact_name(self) -> str | None:
+        """The bloc whose outcomes are recorded."""
+        return self.pact or next(iter(self.blocs), None)
+
+    def event_step(self, event: EventBase) -> int:
+        """The model step at which ``event`` happens."""
+        if isinstance(event.month, int):
+            return event.month
+        return month_to_step(event.month, start=self.start)
+
+
+# --- loading and validation ----------------------------------------------------------------------
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping with a safe loader; a clear error if it is missing or malformed."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
+        problem = getattr(err, "problem", None) or str(err)
+        raise ConfigError(path, where, "well-formed YAML", problem) from None
+    if not isinstance(data, dict):
+        raise ConfigError(path, "(top level)", "a mapping of keys to values", data)
+    return data
+
+
+def validation_error(err: ValidationError, file: str | Path | None) -> ConfigError:
+    """Turn pydantic's first error into a ConfigError naming the dotted field path."""
+    first = err.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        expected = "no such key (check the spelling; see docs/configuration.md)"
+    elif kind == "missing":
+        expected = "this required field"
+        return ConfigError(file, field, expected, "nothing")
+    else:
+        expected = first["msg"].removeprefix("Value error, ")
+    return ConfigError(file, field, expected, first.get("input"))
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Load, validate and optionally override a scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The scenario YAML file.
+    overrides : dict, optional
+        Dotted paths to new values, applied before validation (see :func:`apply_overrides`).
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed, a value is out of range or a reference is unknown.
+    InputFileNotFoundError
+        If the file does not exist.
+    """
+    return scenario_from_dict(read_yaml(path), file=path, overrides=overrides)
+
+
+def scenario_from_dict(
+    data: dict[str, Any],
+    *,
+    file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> Scenario:
+    """Validate a scenario given as a plain mapping (as read from YAML)."""
+    data = normalise_relations(data, file)
+    if overrides:
+        data = apply_overrides(data, overrides, file=file)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise validation_error(err, file) from None
+    check_references(scenario, file)
+    return scenario
+
+
+def pair_key(first: str, second: str) -> str:
+    """The canonical key of a dyad: the two codes in sorted order, joined by '-'."""
+    return "-".join(sorted((first, second)))
+
+
+def split_pair(key: str) -> tuple[str, str] | None:
+    """Split ``'SRB-XKX'`` into its codes; None if the key is not two codes joined by '-'."""
+    parts = str(key).split("-")
+    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
+
+
+def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
+    """Key every relation by its sorted pair, checking that both directions agree.
+
+    A dyad may be written once in either direction, or twice when both give the same values.
+    Two directions with different values are an error: relations are symmetric.
+    """
+    relations = data.get("relations")
+    if not isinstance(relations, dict):
+        return data
+    merged: dict[str, dict[str, Any]] = {}
+    for key, values in relations.items():
+        pair = split_pair(key)
+        if pair is None:
+            raise ConfigError(file, f"relations.{key}", "a dyad written as CODE-CODE", key)
+        if pair[0] == pair[1]:
+            raise ConfigError(file, f"relations.{key}", "two different countries", key)
+        if not isinstance(values, dict):
+            raise ConfigError(file, f"relations.{key}", "a mapping of affinity/tension", values)
+        canonical = pair_key(*pair)
+        if canonical in merged:
+            for name, value in values.items():
+                other = merged[canonical].get(name)
+                if other is not None and other != value:
+                    raise ConfigError(
+                        file,
+                        f"relations.{key}.{name}",
+                        f"the same value as the other direction ({other}): relations are "
+                        "symmetric",
+                        value,
+                    )
+            merged[canonical] = {**merged[canonical], **values}
+        else:
+            merged[canonical] = dict(values)
+    return {**data, "relations": merged}
+
+
+def check_references(scenario: Scenario, file: str | Path | None) -> None:
+    """Check what pydantic cannot: names that refer to countries, blocs and paths, and dates."""
+    codes = set(scenario.codes)
+    try:
+        parse_month(scenario.start)
+    except ValueError:
+        raise ConfigError(file, "start", "a month written YYYY-MM", scenario.start) from None
+    for key in scenario.relations:
+        for code in split_pair(key) or ():
+            if code not in codes:
+                raise ConfigError(file, f"relations.{key}", "a dyad of listed countries", code)
+    for key in scenario.tracked_dyads:
+        pair = split_pair(key)
+        if pair is None or not set(pair) <= codes or pair[0] == pair[1]:
+            raise ConfigError(file, "tracked_dyads", "dyads of listed countries as A-B", key)
+    owner: dict[str, str] = {}
+    for name, bloc in scenario.blocs.items():
+        for code in bloc.members:
+            if code not in codes:
+                raise ConfigError(file, f"blocs.{name}.members", "listed country codes", code)
+            if code in owner:
+                raise ConfigError(
+                    file,
+                    f"blocs.{name}.members",
+                    f"countries in at most one bloc ({code} is already in {owner[code]})",
+                    code,
+                )
+            owner[code] = name
+    if scenario.pact is not None and scenario.pact not in scenario.blocs:
+        raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
+    check_events(scenario, file)
+
+
+def check_events(scenario: Scenario, file: str | Path | None) -> None:
+    """Check each event's month and the countries, blocs and paths it names."""
+    codes = set(scenario.codes)
+    blocs = set(scenario.blocs)
+    for index, event in enumerate(scenario.events):
+        where = f"events.{index}"
+        if isinstance(event.month, str):
+            try:
+                step = scenario.event_step(event)
+            except ValueError:
+                raise ConfigError(
+                    file, f"{where}.month", "a month written YYYY-MM or a step number", event.month
+                ) from None
+            if step < 0:
+                raise ConfigError(
+                    file, f"{where}.month", f"a month not before the start {scenario.start}",
+                    event.month,
+                )
+        if isinstance(event, FormBlocEvent):
+            if event.name in blocs:
+                raise ConfigError(file, f"{where}.name", "a new bloc name", event.name)
+            blocs.add(event.name)
+            named = event.members
+        elif isinstance(event, SetEvent):
+            if not event.path.startswith(SETTABLE_PREFIXES):
+                raise ConfigError(
+                    file, f"{where}.path", "a path under patrons. or dynamics.", event.path
+                )
+            try:
+                resolve_path(scenario.model_dump(), event.path)
+            except KeyError as err:
+                raise ConfigError(file, f"{where}.path", "an existing numeric parameter path",
+                                  err.args[0]) from None
+            named = []
+        elif isinstance(event, ShockEvent | AffinityEvent):
+            named = event.countries
+            if named[0] == named[1]:
+                raise ConfigError(file, f"{where}.countries", "two different countries", named)
+        else:
+            if event.bloc not in blocs:
+                raise ConfigError(file, f"{where}.bloc", f"a known bloc {sorted(blocs)}",
+                                  event.bloc)
+            named = [event.country]
+        for code in named:
+            if code not in codes:
+                raise ConfigError(file, f"{where}", "listed country codes", code)
+
+
+# --- dotted paths ----------------------------------------------------------------------------------
+
+
+def resolve_path(data: dict[str, Any], path: str) -> Any:
+    """Return the value at a dotted path of a scenario mapping.
+
+    Raises ``KeyError(path)`` if a segment does not exist or the value is not a number.
+    """
+    node: Any = data
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(path)
+        node = node[part]
+    if isinstance(node, bool) or not isinstance(node, int | float) and node is not None:
+        raise KeyError(path)
+    return node
+
+
+def apply_overrides(
+    data: dict[str, Any], overrides: dict[str, Any], *, file: str | Path | None = None
+) -> dict[str, Any]:
+    """Return a copy of a scenario mapping with dotted-path values replaced.
+
+    ``relations.A-B.field`` may name a dyad the file does not list (it is then created) and
+    either direction of a listed one. Any other path must exist in the validated scenario.
+
+    Raises
+    ------
+    ConfigError
+        If a path does not name a numeric value of the scenario.
+    """
+    data = copy.deepcopy(normalise_relations(data, file))
+    try:
+        defaults = Scenario.model_validate(data).model_dump()
+    except ValidationError as err:
+        raise validation_error(err, file) from None
+    for path, value in overrides.items():
+        parts = path.split(".")
+        if parts[0] == "relations" and len(parts) == 3 and split_pair(parts[1]):
+            pair = split_pair(parts[1])
+            if not set(pair) <= set(defaults["countries"]) or pair[0] == pair[1]:
+                raise ConfigError(file, path, "a dyad of listed countries", parts[1])
+            if parts[2] not in Relation.model_fields:
+                raise ConfigError(file, path, f"one of {list(Relation.model_fields)}", parts[2])
+            relation = data.setdefault("relations", {}).setdefault(pair_key(*pair), {})
+            relation[parts[2]] = value
+            continue
+        try:
+            resolve_path(defaults, path)
+        except KeyError:
+            raise ConfigError(file, path, "an existing numeric parameter path", path) from None
+        node = data
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return data

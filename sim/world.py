@@ -1,0 +1,251 @@
+"""Compile a validated scenario into arrays: the form both engines compute with.
+
+A :class:`World` holds every number of a scenario as a NumPy array with a leading run axis (length
+1 for a single scenario; length R when R runs of a sweep each have their own values), countries in
+file order, blocs in slots. Events become per-step instructions. Nothing here is random.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from sim import config as cfg
+
+EARTH_RADIUS_KM = 6371.0
+
+# Flat names of the dynamics and patron parameters, each an array of shape (R,) in World.params.
+PARAM_PATHS: dict[str, str] = {
+    "endorsement": "patrons.west.endorsement",
+    "west_pull": "patrons.west.pull",
+    "russia_support": "patrons.russia.support",
+    "russia_pull": "patrons.russia.pull",
+    **{
+        f"{group}.{name}": f"dynamics.{group}.{name}"
+        for group, model in cfg.Dynamics.model_fields.items()
+        for name, spec in model.annotation.model_fields.items()
+        if spec.annotation is not bool
+    },
+}
+
+
+@dataclass(frozen=True)
+class BlocSlot:
+    """A bloc position in the arrays: a scenario bloc, a ``form_bloc`` event or the counter-bloc."""
+
+    name: str
+    majority: bool  # admission by majority (else unanimity)
+    eligibility: float
+    open: bool
+    depth: float
+    members: tuple[int, ...]  # country indices at formation
+    origin: str  # "scenario", "event" or "counter"
+
+
+@dataclass(frozen=True)
+class StepEvents:
+    """What the events of one step do, as index lists (applied in this order)."""
+
+    sets: list[tuple[str, float]] = field(default_factory=list)  # (param name, value)
+    shocks: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, tension delta)
+    affinities: list[tuple[int, int, float]] = field(default_factory=list)
+    forms: list[int] = field(default_factory=list)  # bloc slots that form now
+    leaves: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    joins: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    invites: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class World:
+    """A scenario as arrays; country arrays are (R, n), dyad arrays (R, n, n), params (R,)."""
+
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    start: str
+    capability: np.ndarray
+    alignment: np.ndarray
+    anchor: np.ndarray
+    stubbornness: np.ndarray
+    openness: np.ndarray
+    russia_ties: np.ndarray
+    nato: np.ndarray
+    domestic_cost: np.ndarray
+    misperception: np.ndarray
+    distance_km: np.ndarray  # (n, n), fixed by geography
+    affinity: np.ndarray
+    tension: np.ndarray
+    baseline: np.ndarray
+    params: dict[str, np.ndarray]
+    blocs: tuple[BlocSlot, ...]
+    pact: int  # slot of the bloc whose outcomes are recorded (-1: none)
+    counter_slot: int  # slot reserved for a counter-bloc (-1: counter-blocs off)
+    tracked_dyads: tuple[tuple[int, int], ...]
+    events: dict[int, StepEvents]
+
+    @property
+    def runs(self) -> int:
+        return self.alignment.shape[0]
+
+    @property
+    def n_countries(self) -> int:
+        return len(self.codes)
+
+    @property
+    def n_blocs(self) -> int:
+        return len(self.blocs)
+
+    def param(self, name: str) -> np.ndarray:
+        """A dynamics or patron parameter as an (R,) array."""
+        return self.params[name]
+
+    def repeat(self, runs: int) -> World:
+        """The same world with its run axis broadcast to ``runs`` (copies, so events can write)."""
+        if self.runs == runs:
+            return self
+
+        def grow(array: np.ndarray) -> np.ndarray:
+            return np.repeat(array, runs, axis=0) if self.runs == 1 else array
+
+        return replace(
+            self,
+            **{name: grow(getattr(self, name)) for name in RUN_ARRAYS},
+            params={name: grow(value) for name, value in self.params.items()},
+        )
+
+
+RUN_ARRAYS = (
+    "capability", "alignment", "anchor", "stubbornness", "openness", "russia_ties", "nato",
+    "domestic_cost", "misperception", "affinity", "tension", "baseline",
+)  # fmt: skip
+
+
+def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Pairwise great-circle distances (haversine) between points given in degrees, shape (n, n)."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    dphi = phi[:, None] - phi[None, :]
+    dlam = lam[:, None] - lam[None, :]
+    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+
+
+def compile_world(scenario: cfg.Scenario) -> World:
+    """Turn a validated scenario into a :class:`World` with one run on the run axis."""
+    codes = tuple(scenario.codes)
+    index = {code: i for i, code in enumerate(codes)}
+    countries = [scenario.countries[code] for code in codes]
+    n = len(codes)
+
+    def country_array(attribute: str) -> np.ndarray:
+        return np.array([[float(getattr(c, attribute)) for c in countries]])
+
+    alignment = country_array("alignment")
+    anchor = np.array([[c.anchor if c.anchor is not None else c.alignment for c in countries]])
+    defaults = scenario.relation_defaults
+    affinity = np.full((1, n, n), defaults.affinity)
+    tension = np.full((1, n, n), defaults.tension)
+    baseline = np.full((1, n, n), np.nan)
+    for key, relation in scenario.relations.items():
+        first, second = cfg.split_pair(key)
+        i, j = index[first], index[second]
+        for array, value in ((affinity, relation.affinity), (tension, relation.tension),
+                             (baseline, relation.baseline)):  # fmt: skip
+            if value is not None:
+                array[0, i, j] = array[0, j, i] = value
+    baseline = np.where(np.isnan(baseline), tension, baseline)
+    for array in (affinity, tension, baseline):
+        np.fill_diagonal(array[0], 0.0)
+
+    slots = [
+        BlocSlot(name, bloc.admission == "majority", bloc.eligibility, bloc.open, bloc.depth,
+                 tuple(index[c] for c in bloc.members), "scenario")  # fmt: skip
+        for name, bloc in scenario.blocs.items()
+    ]
+    events: dict[int, StepEvents] = {}
+    slot_of = {slot.name: k for k, slot in enumerate(slots)}
+    for event in scenario.events:
+        step_events = events.setdefault(scenario.event_step(event), StepEvents())
+        if event.note:
+            step_events.notes.append(event.note)
+        match event:
+            case cfg.FormBlocEvent():
+                slot_of[event.name] = len(slots)
+                slots.append(BlocSlot(event.name, event.admission == "majority",
+                                      event.eligibility, event.open, event.depth,
+                                      tuple(index[c] for c in event.members), "event"))  # fmt: skip
+                step_events.forms.append(slot_of[event.name])
+            case cfg.SetEvent():
+                step_events.sets.append((param_name(event.path), event.value))
+            case cfg.ShockEvent():
+                i, j = (index[c] for c in event.countries)
+                step_events.shocks.append((i, j, event.delta))
+            case cfg.AffinityEvent():
+                i, j = (index[c] for c in event.countries)
+                step_events.affinities.append((i, j, event.delta))
+            case cfg.JoinEvent():
+                step_events.joins.append((index[event.country], slot_of[event.bloc]))
+            case cfg.LeaveEvent():
+                step_events.leaves.append((index[event.country], slot_of[event.bloc]))
+            case cfg.InviteEvent():
+                step_events.invites.append((index[event.country], slot_of[event.bloc]))
+    counter_slot = -1
+    if scenario.dynamics.counter_bloc.enabled:
+        counter_slot = len(slots)
+        slots.append(BlocSlot("counter-bloc", False, -1.0, False, 0.1, (), "counter"))
+
+    dump = scenario.model_dump()
+    params = {
+        name: np.array([float(cfg.resolve_path(dump, path))]) for name, path in PARAM_PATHS.items()
+    }
+    pact_name = scenario.pact_name
+    return World(
+        codes=codes,
+        names=tuple(c.name for c in countries),
+        start=scenario.start,
+        capability=country_array("capability"),
+        alignment=alignment,
+        anchor=anchor,
+        stubbornness=country_array("stubbornness"),
+        openness=country_array("openness"),
+        russia_ties=country_array("russia_ties"),
+        nato=country_array("nato"),
+        domestic_cost=country_array("domestic_cost"),
+        misperception=country_array("misperception"),
+        distance_km=great_circle_km(
+            np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
+        ),
+        affinity=affinity,
+        tension=tension,
+        baseline=baseline,
+        params=params,
+        blocs=tuple(slots),
+        pact=-1 if pact_name is None else slot_of[pact_name],
+        counter_slot=counter_slot,
+        tracked_dyads=tuple(
+            (index[a], index[b]) for a, b in map(cfg.split_pair, scenario.tracked_dyads)
+        ),
+        events=events,
+    )
+
+
+def param_name(path: str) -> str:
+    """The World.params name of a ``patrons.*`` or ``dynamics.*`` dotted path."""
+    for name, full in PARAM_PATHS.items():
+        if full == path:
+            return name
+    raise KeyError(path)
+
+
+def describe(world: World) -> dict[str, Any]:
+    """A short summary of a world (for ``alliance-sim validate``)."""
+    return {
+        "countries": len(world.codes),
+        "blocs": [slot.name for slot in world.blocs if slot.origin != "counter"],
+        "events": sum(
+            len(e.sets) + len(e.shocks) + len(e.affinities) + len(e.forms) + len(e.leaves)
+            + len(e.joins) + len(e.invites)
+            for e in world.events.values()
+        ),
+    }
