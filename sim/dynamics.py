@@ -1,0 +1,376 @@
+"""The model's equations (docs/MODEL.md, Details) as pure NumPy functions.
+
+Every array has a leading run axis R, so the Mesa model (R = 1) and the batch engine (R runs at
+once) share one copy of each rule. Shapes: country arrays (R, n), dyad arrays (R, n, n), bloc
+arrays (R, B), country-by-bloc arrays (R, n, B); parameters are (R,) arrays or scalars. Equation
+names (P1, A1, ...) refer to docs/MODEL.md.
+
+References
+----------
+Axelrod & Bennett (1993) BJPolS 23(2); Walt (1987) The Origins of Alliances; Richardson (1960)
+Arms and Insecurity; Jervis (1976); Deffuant et al. (2000) ACS 3; Hegselmann & Krause (2002) JASSS
+5(3); Friedkin & Johnsen (1990) J. Math. Sociol. 15.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import expit
+
+STAGE_BOUNDARIES = (1 / 3, 2 / 3)
+STAGE_NAMES = ("declaration", "security mechanism", "formal alliance")
+
+
+def per_run(value: np.ndarray | float, ndim: int) -> np.ndarray:
+    """Reshape an (R,) parameter so it broadcasts against arrays of ``ndim`` dimensions."""
+    array = np.asarray(value, dtype=float)
+    return array.reshape(array.shape + (1,) * (ndim - array.ndim))
+
+
+# --- derived quantities (MODEL.md section 3) ----------------------------------------------------
+
+
+def sizes(capability: np.ndarray) -> np.ndarray:
+    """Relative size s_i = c_i / sum_j c_j, shape (R, n)."""
+    return capability / capability.sum(axis=-1, keepdims=True)
+
+
+def proximity(distance_km: np.ndarray, distance_scale_km: np.ndarray | float) -> np.ndarray:
+    """Proximity prox_ij = exp(-dist_ij / lambda), shape (R, n, n)."""
+    return np.exp(-distance_km[None] / per_run(distance_scale_km, 3))
+
+
+def propensity(
+    affinity: np.ndarray,
+    alignment: np.ndarray,
+    tension: np.ndarray,
+    alignment_weight: np.ndarray | float,
+    tension_weight: np.ndarray | float,
+) -> np.ndarray:
+    """Propensity to align (P1): p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij.
+
+    The diagonal is zero. Shape (R, n, n), symmetric when affinity and tension are.
+    """
+    gap = np.abs(alignment[:, :, None] - alignment[:, None, :])
+    result = (
+        affinity + per_run(alignment_weight, 3) * (1.0 - gap) - per_run(tension_weight, 3) * tension
+    )
+    n = alignment.shape[-1]
+    result[:, np.arange(n), np.arange(n)] = 0.0
+    return result
+
+
+def effective_size(
+    size: np.ndarray, russia_support: np.ndarray | float, russia_ties: np.ndarray
+) -> np.ndarray:
+    """Size with patron backing (P2): s*_j = s_j (1 + rho_R tau_j)."""
+    return size * (1.0 + per_run(russia_support, 2) * russia_ties)
+
+
+def threat(
+    effective: np.ndarray,
+    proximity_matrix: np.ndarray,
+    tension: np.ndarray,
+    misperception: np.ndarray,
+    size_exponent: np.ndarray | float,
+) -> np.ndarray:
+    """Balance of threat (P3): Theta_ij = s*_j^alpha prox_ij T_ij (1 + beta_i), shape (R, n, n)."""
+    power = effective ** per_run(size_exponent, 2)
+    return power[:, None, :] * proximity_matrix * tension * (1.0 + misperception)[:, :, None]
+
+
+def bloc_masks(member: np.ndarray, n_blocs: int) -> np.ndarray:
+    """in_bloc[r, b, i]: country i is a member of bloc b, from member slots (-1 = none)."""
+    return member[:, None, :] == np.arange(n_blocs)[None, :, None]
+
+
+def bloc_threat(threat_matrix: np.ndarray, in_bloc: np.ndarray, depth: np.ndarray) -> np.ndarray:
+    """Threat of a bloc to each country (P4): Theta_iB = (1 + D_B) sum_{j in B} Theta_ij, (R, n, B)."""
+    summed = np.einsum("rij,rbj->rib", threat_matrix, in_bloc.astype(float))
+    return summed * (1.0 + depth)[:, None, :]
+
+
+def opponents(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
+    """O_B (P5): outsiders whose mean propensity towards B's members is negative, (R, B, n)."""
+    counts = in_bloc.sum(axis=-1)
+    total = np.einsum("rij,rbj->rbi", propensity_matrix, in_bloc.astype(float))
+    mean = total / np.maximum(counts, 1)[:, :, None]
+    return (mean < 0.0) & ~in_bloc & (counts > 0)[:, :, None]
+
+
+def frustration_gain(
+    propensity_matrix: np.ndarray, size: np.ndarray, in_bloc: np.ndarray, opponent: np.ndarray
+) -> np.ndarray:
+    """Delta F_iB (P6): sum_{j in B} s_j p_ij - sum_{j in O_B} s_j p_ij, shape (R, n, B).
+
+    Moving from outside into B's camp: affinity gained with the members minus affinity lost with
+    B's opponents (Axelrod & Bennett's frustration, restricted to the two camps).
+    """
+    camp = in_bloc.astype(float) - opponent.astype(float)
+    return np.einsum("rij,rj,rbj->rib", propensity_matrix, size, camp)
+
+
+def camp_energy(
+    propensity_matrix: np.ndarray, size: np.ndarray, in_bloc: np.ndarray, opponent: np.ndarray
+) -> np.ndarray:
+    """Energy E = sum_i s_i F_i of a bloc's two camps (P7), ordered pairs, shape (R, B).
+
+    d_ij = 1 when one of i, j is a member and the other an opponent; neutrals count for neither.
+    """
+    members = in_bloc.astype(float)
+    rivals = opponent.astype(float)
+    weighted = propensity_matrix * size[:, :, None] * size[:, None, :]
+    cross = np.einsum("rbi,rij,rbj->rb", members, weighted, rivals)
+    return 2.0 * cross
+
+
+# --- decisions (MODEL.md section 4, steps 4 and 5) ------------------------------------------------
+
+
+def security_gain(
+    threat_matrix: np.ndarray, size: np.ndarray, in_bloc: np.ndarray, opponent: np.ndarray
+) -> np.ndarray:
+    """Pooling against the opponents (U2): sum_{j in O_B} Theta_ij S_B / (S_B + s_i), (R, n, B).
+
+    S_B is the members' total size without i itself, so members and outsiders are valued alike.
+    """
+    threat_from_opponents = np.einsum("rij,rbj->rib", threat_matrix, opponent.astype(float))
+    bloc_size = np.einsum("rj,rbj->rb", size, in_bloc.astype(float))
+    others = bloc_size[:, None, :] - size[:, :, None] * in_bloc.transpose(0, 2, 1)
+    return threat_from_opponents * others / np.maximum(others + size[:, :, None], 1e-12)
+
+
+def accession_utility(
+    frustration: np.ndarray,
+    security: np.ndarray,
+    nato: np.ndarray,
+    alignment: np.ndarray,
+    domestic_cost: np.ndarray,
+    endorsed: np.ndarray,
+    *,
+    frustration_weight: np.ndarray | float,
+    security_weight: np.ndarray | float,
+    endorsement_weight: np.ndarray | float,
+    nato_discount: np.ndarray | float,
+    endorsement: np.ndarray | float,
+) -> np.ndarray:
+    """Utility of membership (U1), shape (R, n, B).
+
+    U_iB = w_F dF_iB + w_S (1 - nu nato_i) security_iB + w_E e_W a_i [B endorsed] - r_i.
+    ``endorsed`` (B,) marks the blocs the West's endorsement applies to (the pact).
+    """
+    nato_factor = 1.0 - per_run(nato_discount, 2) * nato
+    endorsement_term = per_run(endorsement_weight, 2) * per_run(endorsement, 2) * alignment
+    return (
+        per_run(frustration_weight, 3) * frustration
+        + per_run(security_weight, 3) * nato_factor[:, :, None] * security
+        + endorsement_term[:, :, None] * endorsed[None, None, :]
+        - domestic_cost[:, :, None]
+    )
+
+
+def vetoed(
+    propensity_matrix: np.ndarray,
+    in_bloc: np.ndarray,
+    majority: np.ndarray,
+    veto_threshold: np.ndarray | float,
+) -> np.ndarray:
+    """Whether B's members keep candidate i out (V1), shape (R, n, B).
+
+    A member m approves i when p_mi > v. Unanimity: one disapproval vetoes. Majority: i is kept
+    out unless more than half of the members approve.
+    """
+    approves = propensity_matrix > per_run(veto_threshold, 3)  # approves[r, m, i]
+    members = in_bloc.astype(float)
+    approvals = np.einsum("rbm,rmi->rib", members, approves.astype(float))
+    disapprovals = np.einsum("rbm,rmi->rib", members, (~approves).astype(float))
+    # A member does not vote on itself.
+    approvals -= in_bloc.transpose(0, 2, 1) * approves.diagonal(axis1=1, axis2=2)[:, :, None]
+    disapprovals -= in_bloc.transpose(0, 2, 1) * (~approves).diagonal(axis1=1, axis2=2)[:, :, None]
+    unanimity_veto = disapprovals > 0
+    majority_veto = approvals <= (approvals + disapprovals) / 2.0
+    return np.where(majority[None, None, :], majority_veto, unanimity_veto)
+
+
+def decision_probability(
+    utility: np.ndarray, temperature: np.ndarray | float, rate: np.ndarray | float
+) -> np.ndarray:
+    """Chance of acting this month (U3): h sigma(U / temperature), sigma the logistic function."""
+    ndim = utility.ndim
+    return per_run(rate, ndim) * expit(utility / per_run(temperature, ndim))
+
+
+# --- alignment (MODEL.md section 4, step 2) ---------------------------------------------------------
+
+
+def bounded_confidence_pull(
+    alignment: np.ndarray, openness: np.ndarray, propensity_matrix: np.ndarray
+) -> np.ndarray:
+    """Mean of (a_j - a_i) over j within i's openness and with p_ij > 0 (A1), shape (R, n)."""
+    difference = alignment[:, None, :] - alignment[:, :, None]  # [r, i, j] = a_j - a_i
+    listens = (np.abs(difference) < openness[:, :, None]) & (propensity_matrix > 0.0)
+    count = listens.sum(axis=-1)
+    total = np.where(listens, difference, 0.0).sum(axis=-1)
+    return np.where(count > 0, total / np.maximum(count, 1), 0.0)
+
+
+def alignment_change(
+    alignment: np.ndarray,
+    anchor: np.ndarray,
+    pull: np.ndarray,
+    outside_pact: np.ndarray,
+    bloc_threat_matrix: np.ndarray,
+    bloc_alignment: np.ndarray,
+    balances: np.ndarray,
+    noise: np.ndarray,
+    *,
+    stubbornness: np.ndarray,
+    russia_ties: np.ndarray,
+    rate: np.ndarray | float,
+    west_pull: np.ndarray | float,
+    endorsement: np.ndarray | float,
+    russia_pull: np.ndarray | float,
+    russia_support: np.ndarray | float,
+    balancing: np.ndarray | float,
+    noise_scale: np.ndarray | float,
+) -> np.ndarray:
+    """New alignment after one month (A2), clipped to [-1, 1], shape (R, n).
+
+    a_i += mu pull_i + kappa_W max(e_W, 0)(1 - a_i)[outside pact, a_i > 0]
+           - kappa_R rho_R tau_i (1 + a_i)
+           - kappa_bal sum_B Theta_iB (abar_B - a_i)[balances_iB]
+           + phi_i (a0_i - a_i) + sigma_a noise_i.
+    """
+    west = (
+        per_run(west_pull, 2)
+        * np.maximum(per_run(endorsement, 2), 0.0)
+        * (1.0 - alignment)
+        * (outside_pact & (alignment > 0.0))
+    )
+    russia = per_run(russia_pull, 2) * per_run(russia_support, 2) * russia_ties * (1.0 + alignment)
+    away = np.where(
+        balances, bloc_threat_matrix * (bloc_alignment[:, None, :] - alignment[:, :, None]), 0.0
+    ).sum(axis=-1)
+    change = (
+        per_run(rate, 2) * pull
+        + west
+        - russia
+        - per_run(balancing, 2) * away
+        + stubbornness * (anchor - alignment)
+        + per_run(noise_scale, 2) * noise
+    )
+    return np.clip(alignment + change, -1.0, 1.0)
+
+
+def bloc_alignment(alignment: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
+    """Mean alignment of each bloc's members (0 for an empty bloc), shape (R, B)."""
+    counts = in_bloc.sum(axis=-1)
+    total = np.einsum("rj,rbj->rb", alignment, in_bloc.astype(float))
+    return total / np.maximum(counts, 1)
+
+
+# --- tension (MODEL.md section 4, step 3) -------------------------------------------------------------
+
+
+def symmetric_noise(upper: np.ndarray, n: int) -> np.ndarray:
+    """Spread n(n-1)/2 draws per run onto a symmetric (R, n, n) matrix with a zero diagonal."""
+    rows, cols = np.triu_indices(n, k=1)
+    matrix = np.zeros((upper.shape[0], n, n))
+    matrix[:, rows, cols] = upper
+    matrix[:, cols, rows] = upper
+    return matrix
+
+
+def tension_change(
+    tension: np.ndarray,
+    baseline: np.ndarray,
+    threat_matrix: np.ndarray,
+    noise: np.ndarray,
+    *,
+    reaction: np.ndarray | float,
+    decay: np.ndarray | float,
+    noise_scale: np.ndarray | float,
+) -> np.ndarray:
+    """Richardson reaction with decay (T1), clipped at 0; symmetric with a zero diagonal.
+
+    T_ij += k (Theta_ij + Theta_ji) / 2 - delta (T_ij - T0_ij) + sigma_T noise_ij.
+    """
+    mutual = (threat_matrix + threat_matrix.transpose(0, 2, 1)) / 2.0
+    updated = (
+        tension
+        + per_run(reaction, 3) * mutual
+        - per_run(decay, 3) * (tension - baseline)
+        + per_run(noise_scale, 3) * noise
+    )
+    return np.maximum(updated, 0.0)
+
+
+def provocation(
+    propensity_matrix: np.ndarray,
+    size: np.ndarray,
+    actors: np.ndarray,
+    in_bloc: np.ndarray,
+    strength: np.ndarray | float,
+) -> np.ndarray:
+    """Tension added by joins and deepenings (T2), symmetric, shape (R, n, n).
+
+    ``actors[r, b, m]`` marks the countries whose move provokes: a joiner m, or every member
+    when bloc b deepens a stage. Each outsider i with p_im < 0 gains pi s_m |p_im| of tension
+    with every member k of b.
+    """
+    hostile = np.maximum(-propensity_matrix, 0.0)  # |p_im| where p_im < 0
+    outsider = ~in_bloc
+    # rise[r, b, i] = pi sum_m actors[r,b,m] s_m |p_im| [i outside b]
+    rise = np.einsum("rbm,rm,rim->rbi", actors.astype(float), size, hostile)
+    rise = per_run(strength, 3) * rise * outsider
+    added = np.einsum("rbi,rbk->rik", rise, in_bloc.astype(float))
+    return added + added.transpose(0, 2, 1)
+
+
+# --- integration, crisis (MODEL.md section 4, steps 6 and 8) -----------------------------------------
+
+
+def cohesion(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
+    """Mean propensity over ordered member pairs (I1), shape (R, B); 0 below two members."""
+    members = in_bloc.astype(float)
+    total = np.einsum("rbi,rij,rbj->rb", members, propensity_matrix, members)
+    count = in_bloc.sum(axis=-1)
+    pairs = count * (count - 1)
+    return np.where(pairs > 0, total / np.maximum(pairs, 1), 0.0)
+
+
+def depth_change(
+    depth: np.ndarray,
+    cohesion_value: np.ndarray,
+    outside_threat: np.ndarray,
+    *,
+    growth: np.ndarray | float,
+    cohesion_threshold: np.ndarray | float,
+    rally: np.ndarray | float,
+    decay: np.ndarray | float,
+) -> np.ndarray:
+    """Integration depth after one month (I2), shape (R, B).
+
+    drive = C_B - c0 + rally mean_{i outside B} Theta_iB; D += g drive (1 - D) if drive > 0,
+    else D -= q D.
+    """
+    drive = cohesion_value - per_run(cohesion_threshold, 2) + per_run(rally, 2) * outside_threat
+    grown = depth + per_run(growth, 2) * drive * (1.0 - depth)
+    shrunk = depth - per_run(decay, 2) * depth
+    return np.where(drive > 0.0, grown, shrunk)
+
+
+def stage(depth: np.ndarray) -> np.ndarray:
+    """Stage index from depth: 0 declaration, 1 security mechanism, 2 formal alliance."""
+    return np.searchsorted(np.asarray(STAGE_BOUNDARIES), depth, side="right")
+
+
+def crisis_probability(
+    peak: np.ndarray,
+    *,
+    rate: np.ndarray | float,
+    steepness: np.ndarray | float,
+    threshold: np.ndarray | float,
+) -> np.ndarray:
+    """Monthly crisis chance (C1): h_c sigma(gamma (max T - theta_c)), shape (R,)."""
+    return per_run(rate, 1) * expit(per_run(steepness, 1) * (peak - per_run(threshold, 1)))

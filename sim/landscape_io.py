@@ -1,0 +1,402 @@
+"""Read a landscape from a landscape YAML file, a CSV matrix or a scenario.
+
+Three inputs give the actors, sizes and propensities of :mod:`sim.landscape`:
+
+* a **landscape file** (YAML with an ``actors:`` key)::
+
+      actors: {US: 10, Russia: 10, Syria: 50}      # name: size (> 0)
+      propensities:                                 # symmetric: one direction is enough
+        US: {Russia: -1, Syria: -1}                 # unlisted pairs are 0
+        Russia: {Syria: 1}
+
+* a **CSV matrix** (``.csv``): a first column of actor names, a ``size`` column and one column
+  per actor; an empty cell is "not given" (the other direction, or 0);
+* a **scenario** (YAML with a ``countries:`` key): sizes s_i = c_i / sum c from capability and
+  propensities p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij (MODEL.md section 3) at
+  the scenario's start, or after ``month`` simulated months of a seeded run.
+
+Every user mistake raises :class:`~sim.errors.ConfigError` naming the file and the field.
+
+References
+----------
+Axelrod & Bennett (1993) BJPolS 23(2): sizes and propensities as the theory's inputs.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from sim import dynamics
+from sim.config import load_scenario, read_yaml
+from sim.errors import ConfigError, InputFileNotFoundError
+from sim.landscape import Landscape
+from sim.months import month_to_step, parse_month, step_to_month
+from sim.world import compile_world
+
+LANDSCAPE_KEYS = ("actors", "propensities", "name", "description")
+
+
+@dataclass(frozen=True)
+class LandscapeInput:
+    """A loaded landscape and where it came from.
+
+    ``step``, ``month``, ``seed`` and ``blocs`` are set for scenarios only: the model step and
+    calendar month the propensities are taken at, the run's seed (``None`` at the start, where
+    nothing is random), and the blocs at that moment (bloc name -> member codes; the scenario's
+    blocs at the start, the simulated run's blocs later).
+    """
+
+    landscape: Landscape
+    kind: Literal["landscape", "matrix", "scenario"]
+    path: Path
+    name: str = ""
+    step: int | None = None
+    month: str | None = None
+    seed: int | None = None
+    blocs: dict[str, tuple[str, ...]] | None = None
+
+
+def load_landscape(
+    path: str | Path, *, month: int | str | None = None, seed: int | None = None
+) -> LandscapeInput:
+    """Load a landscape file, a CSV matrix or a scenario, detected from the file.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.csv`` for a matrix; otherwise YAML with ``actors:`` (landscape) or ``countries:``
+        (scenario).
+    month : int or str, optional
+        Scenarios only: take the propensities after this many simulated months (a step number,
+        or a ``YYYY-MM`` month counted from the scenario's start). ``None``: at the start.
+    seed : int, optional
+        Seed of the simulated run (used only with ``month``). ``None`` draws one, recorded in
+        the result.
+
+    Returns
+    -------
+    LandscapeInput
+
+    Raises
+    ------
+    ConfigError
+        If the file is malformed (unknown names, asymmetric propensities, non-positive sizes),
+        or ``month`` is given for a file that is not a scenario.
+    InputFileNotFoundError
+        If the file does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(path)
+    if path.suffix.lower() == ".csv":
+        kind, data = "matrix", None
+    else:
+        data = read_yaml(path)
+        if "countries" in data:
+            kind = "scenario"
+        elif "actors" in data:
+            kind = "landscape"
+        else:
+            raise ConfigError(
+                path,
+                "(top level)",
+                "a landscape file (with actors:) or a scenario (with countries:)",
+                sorted(map(str, data)),
+            )
+    if kind != "scenario" and month is not None:
+        raise ConfigError(
+            path, "--month", "a scenario file (this file's propensities are fixed)", month
+        )
+    if kind == "matrix":
+        return LandscapeInput(read_matrix_csv(path), "matrix", path, name=path.stem)
+    if kind == "landscape":
+        return LandscapeInput(
+            landscape_from_dict(data, file=path),
+            "landscape",
+            path,
+            name=str(data.get("name", path.stem)),
+        )
+    return scenario_landscape(path, month=month, seed=seed)
+
+
+# --- landscape YAML ------------------------------------------------------------------------------
+
+
+def landscape_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Landscape:
+    """Validate a landscape mapping (as read from YAML) into a :class:`~sim.landscape.Landscape`.
+
+    Raises
+    ------
+    ConfigError
+        With the field path: ``actors.NAME`` for a bad name or size, ``propensities.A.B`` for an
+        unknown name, a non-number, a self-pair or two directions that disagree.
+    """
+    for key in data:
+        if key not in LANDSCAPE_KEYS:
+            raise ConfigError(file, str(key), f"one of the keys {list(LANDSCAPE_KEYS)}", key)
+    actors = data.get("actors")
+    if not isinstance(actors, dict) or len(actors) < 2:
+        raise ConfigError(file, "actors", "a mapping of at least two names to sizes", actors)
+    for name, size in actors.items():
+        check_name(name, f"actors.{name}", file)
+        if not is_number(size) or size <= 0:
+            raise ConfigError(file, f"actors.{name}", "a positive size", size)
+    names = list(actors)
+    index = {name: i for i, name in enumerate(names)}
+    propensity = np.zeros((len(names), len(names)))
+    given = np.zeros_like(propensity, dtype=bool)
+    table = data.get("propensities") or {}
+    if not isinstance(table, dict):
+        raise ConfigError(file, "propensities", "a mapping NAME: {OTHER: value}", table)
+    for first, row in table.items():
+        where = f"propensities.{first}"
+        if first not in index:
+            raise ConfigError(file, where, f"an actor listed under actors {names}", first)
+        if not isinstance(row, dict):
+            raise ConfigError(file, where, "a mapping OTHER: value", row)
+        for second, value in row.items():
+            field = f"{where}.{second}"
+            if second not in index:
+                raise ConfigError(file, field, f"an actor listed under actors {names}", second)
+            if second == first:
+                raise ConfigError(file, field, "another actor (p_ii is 0 by definition)", value)
+            if not is_number(value):
+                raise ConfigError(file, field, "a finite number", value)
+            set_symmetric(
+                propensity,
+                given,
+                index[first],
+                index[second],
+                float(value),
+                file=file,
+                field=field,
+                other=f"propensities.{second}.{first}",
+            )
+    sizes = np.array([float(actors[name]) for name in names])
+    return Landscape(tuple(names), sizes, propensity)
+
+
+def check_name(name: object, field: str, file: str | Path | None) -> None:
+    """An actor name must be text (YAML reads ``NO`` as false and ``1`` as a number)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ConfigError(
+            file, field, "an actor name as text (quote names YAML reads otherwise, e.g. 'NO')", name
+        )
+
+
+def is_number(value: object) -> bool:
+    """A finite int or float, not a bool."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def set_symmetric(
+    propensity: np.ndarray,
+    given: np.ndarray,
+    i: int,
+    j: int,
+    value: float,
+    *,
+    file: str | Path | None,
+    field: str,
+    other: str,
+) -> None:
+    """Set p_ij = p_ji = value; an error if the other direction was given with another value."""
+    if given[j, i] and propensity[j, i] != value:
+        raise ConfigError(
+            file,
+            field,
+            f"the same value as {other} ({propensity[j, i]:g}): propensities are symmetric",
+            value,
+        )
+    propensity[i, j] = propensity[j, i] = value
+    given[i, j] = True
+
+
+# --- CSV matrix ------------------------------------------------------------------------------
+
+
+def read_matrix_csv(path: str | Path) -> Landscape:
+    """Read a CSV propensity matrix with a ``size`` column.
+
+    The first column names the actors; the header holds ``size`` and one column per actor (any
+    order). Cells are propensities from the row's actor to the column's; an empty cell is not
+    given (the other direction's value, or 0). Fields are named ``ROW.COLUMN``.
+
+    Raises
+    ------
+    ConfigError
+        If the header lacks ``size`` or an actor's column, names an unknown actor, a size is not
+        positive, a cell is not a number, the diagonal is not 0 or the two directions disagree.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    if len(rows) < 3:
+        raise ConfigError(path, "(rows)", "a header and at least two actor rows", len(rows))
+    header = [cell.strip() for cell in rows[0]]
+    names = [row[0].strip() for row in rows[1:]]
+    for k, name in enumerate(names):
+        if not name:
+            raise ConfigError(path, f"(row {k + 2})", "an actor name in the first column", name)
+        if name in names[:k]:
+            raise ConfigError(path, name, "each actor in one row", f"a second row for {name}")
+    if "size" not in header[1:]:
+        raise ConfigError(path, "size", "a size column", header)
+    columns = {name: k for k, name in enumerate(header) if k > 0 and name != "size"}
+    for name in columns:
+        if name not in names:
+            raise ConfigError(path, f"columns.{name}", f"an actor with a row {names}", name)
+    for name in names:
+        if name not in columns:
+            raise ConfigError(path, f"columns.{name}", "a column for every actor", "no column")
+    index = {name: i for i, name in enumerate(names)}
+    size_column = header.index("size")
+    n = len(names)
+    sizes = np.empty(n)
+    propensity = np.zeros((n, n))
+    given = np.zeros((n, n), dtype=bool)
+    for row, first in zip(rows[1:], names, strict=True):
+        cells = row + [""] * (len(header) - len(row))
+        size = number(cells[size_column], path, f"{first}.size")
+        if size is None or size <= 0:
+            raise ConfigError(path, f"{first}.size", "a positive size", cells[size_column])
+        sizes[index[first]] = size
+        for second, k in columns.items():
+            field = f"{first}.{second}"
+            value = number(cells[k], path, field)
+            if value is None:
+                continue
+            if second == first:
+                if value != 0:
+                    raise ConfigError(path, field, "0 or empty (p_ii is 0 by definition)", value)
+                continue
+            set_symmetric(
+                propensity,
+                given,
+                index[first],
+                index[second],
+                value,
+                file=path,
+                field=field,
+                other=f"{second}.{first}",
+            )
+    return Landscape(tuple(names), sizes, propensity)
+
+
+def number(cell: str, file: Path, field: str) -> float | None:
+    """A CSV cell as a finite float; ``None`` when empty."""
+    text = cell.strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(file, field, "a number", text) from None
+    if not math.isfinite(value):
+        raise ConfigError(file, field, "a finite number", text)
+    return value
+
+
+# --- scenarios ---------------------------------------------------------------------------------
+
+
+def scenario_landscape(
+    path: str | Path, *, month: int | str | None = None, seed: int | None = None
+) -> LandscapeInput:
+    """Sizes and propensities of a scenario, at its start or after ``month`` simulated months.
+
+    At the start: s_i = c_i / sum c and p_ij from :func:`sim.dynamics.propensity` (MODEL.md
+    section 3) with the blocs of the scenario. After ``month`` months: ``AllianceModel(scenario,
+    rng=seed)`` is stepped ``month`` times and its ``propensity_now()`` and ``final_blocs()`` are
+    used (sizes do not change during a run).
+
+    Raises
+    ------
+    ConfigError
+        If the scenario is invalid, or ``month`` is negative or not a step number or ``YYYY-MM``.
+    """
+    scenario = load_scenario(path)
+    world = compile_world(scenario)
+    codes = tuple(world.codes)
+    sizes = dynamics.sizes(world.capability)[0]
+    name = scenario.name
+    if month is None:
+        propensity = dynamics.propensity(
+            world.affinity,
+            world.alignment,
+            world.tension,
+            world.params["propensity.alignment_weight"],
+            world.params["propensity.tension_weight"],
+        )[0]
+        blocs = {bloc: tuple(spec.members) for bloc, spec in scenario.blocs.items()}
+        return LandscapeInput(
+            Landscape(codes, sizes, propensity),
+            "scenario",
+            Path(path),
+            name=name,
+            step=0,
+            month=scenario.start,
+            blocs=blocs,
+        )
+    step = month_step(month, start=scenario.start, file=path)
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (1 << 63))
+    propensity, blocs = simulate(scenario, step, seed=seed, file=path)
+    return LandscapeInput(
+        Landscape(codes, sizes, propensity),
+        "scenario",
+        Path(path),
+        name=name,
+        step=step,
+        month=step_to_month(step, start=scenario.start),
+        seed=seed,
+        blocs=blocs,
+    )
+
+
+def month_step(month: int | str, *, start: str, file: str | Path | None = None) -> int:
+    """A step number from ``month``: an integer (or its text) or a ``YYYY-MM`` month.
+
+    Examples
+    --------
+    >>> month_step("2026-02", start="2025-03"), month_step("11", start="2025-03")
+    (11, 11)
+    """
+    text = str(month).strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        parse_month(text)
+    except ValueError:
+        raise ConfigError(file, "--month", "a step number or a month YYYY-MM", month) from None
+    step = month_to_step(text, start=start)
+    if step < 0:
+        raise ConfigError(file, "--month", f"a month not before the start {start}", month)
+    return step
+
+
+def simulate(
+    scenario: Any, step: int, *, seed: int, file: str | Path | None = None
+) -> tuple[np.ndarray, dict[str, tuple[str, ...]]]:
+    """Propensities and blocs after ``step`` months of ``AllianceModel(scenario, rng=seed)``."""
+    try:
+        from sim.model import AllianceModel
+    except ImportError:
+        raise ConfigError(
+            file, "--month", "no --month: the simulation model (sim.model) is not available", step
+        ) from None
+    model = AllianceModel(scenario, rng=seed)
+    for _ in range(step):
+        model.step()
+    propensity = np.asarray(model.propensity_now(), dtype=float)
+    propensity = (propensity + propensity.T) / 2.0  # exact when the model keeps it symmetric
+    blocs = {name: tuple(members) for name, members in model.final_blocs().items()}
+    return propensity, blocs

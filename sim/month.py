@@ -1,0 +1,300 @@
+"""The phases of one month (MODEL.md section 4) over R runs, shared by both engines.
+
+Each phase reads the state at the start of the month (synchronous updating) and returns what
+changes; :func:`commit` then writes all changes at once. The Mesa model calls these phases
+and lets each Country agent make its own membership choice; the batch engine calls
+:func:`choose_blocs` for all countries of all runs at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import dynamics
+from sim.draws import Draws
+from sim.state import Derived, RunState, derive
+from sim.world import World
+
+
+@dataclass(frozen=True)
+class EventEffects:
+    """What this month's scheduled events did: invitations (R, n, B) and forced joins (R, n)."""
+
+    invited: np.ndarray
+    forced_join: np.ndarray  # slot joined by a `join` or `form_bloc` event, -1 otherwise
+
+
+def apply_events(state: RunState, world: World, step: int) -> EventEffects:
+    """Step 1: apply the events scheduled for ``step`` to every run (MODEL.md section 5)."""
+    runs, n, n_blocs = state.runs, world.n_countries, world.n_blocs
+    invited = np.zeros((runs, n, n_blocs), dtype=bool)
+    forced_join = np.full((runs, n), -1, dtype=np.int64)
+    events = world.events.get(step)
+    if events is None:
+        return EventEffects(invited, forced_join)
+    for name, value in events.sets:
+        state.params[name][:] = value
+        if name == "threat.distance_scale_km":
+            state.proximity = dynamics.proximity(world.distance_km, state.params[name])
+    for i, j, delta in events.shocks:
+        for a, b in ((i, j), (j, i)):
+            state.tension[:, a, b] = np.maximum(state.tension[:, a, b] + delta, 0.0)
+    for i, j, delta in events.affinities:
+        for a, b in ((i, j), (j, i)):
+            state.affinity[:, a, b] = np.clip(state.affinity[:, a, b] + delta, -1.0, 1.0)
+    for slot in events.forms:
+        bloc = world.blocs[slot]
+        members = list(bloc.members)
+        state.member[:, members] = slot
+        forced_join[:, members] = slot
+        state.active[:, slot] = True
+        state.depth[:, slot] = bloc.depth
+    for country, slot in events.leaves:
+        state.member[:, country] = np.where(
+            state.member[:, country] == slot, -1, state.member[:, country]
+        )
+    for country, slot in events.joins:
+        state.member[:, country] = slot
+        state.active[:, slot] = True
+        forced_join[:, country] = slot
+    for country, slot in events.invites:
+        invited[:, country, slot] = True
+    return EventEffects(invited, forced_join)
+
+
+def next_alignment(
+    state: RunState, world: World, derived: Derived, noise: np.ndarray
+) -> np.ndarray:
+    """Step 2: alignment after bounded confidence, patrons, balancing and anchoring (A1, A2)."""
+    p = state.params
+    pull = dynamics.bounded_confidence_pull(state.alignment, world.openness, derived.propensity)
+    outside_pact = (
+        state.member != world.pact if world.pact >= 0 else np.ones_like(state.member, dtype=bool)
+    )
+    # Balancing: away from a threatening bloc the country is outside of and cannot join.
+    balances = ~derived.in_bloc.transpose(0, 2, 1) & ~derived.admissible
+    return dynamics.alignment_change(
+        state.alignment, world.anchor, pull, outside_pact, derived.bloc_threat,
+        dynamics.bloc_alignment(state.alignment, derived.in_bloc), balances, noise,
+        stubbornness=world.stubbornness, russia_ties=world.russia_ties,
+        rate=p["alignment.rate"], west_pull=p["west_pull"], endorsement=p["endorsement"],
+        russia_pull=p["russia_pull"], russia_support=p["russia_support"],
+        balancing=p["alignment.balancing"], noise_scale=p["alignment.noise"],
+    )  # fmt: skip
+
+
+def next_tension(
+    state: RunState, world: World, derived: Derived, noise: np.ndarray
+) -> np.ndarray:
+    """Step 3: tension after the Richardson reaction, decay and noise (T1)."""
+    p = state.params
+    return dynamics.tension_change(
+        state.tension, state.baseline, derived.threat,
+        dynamics.symmetric_noise(noise, world.n_countries),
+        reaction=p["tension.reaction"], decay=p["tension.decay"], noise_scale=p["tension.noise"],
+    )  # fmt: skip
+
+
+def join_probability(
+    state: RunState, world: World, derived: Derived, invited: np.ndarray
+) -> np.ndarray:
+    """Step 4: each outsider's chance of joining each bloc this month, (R, n, B).
+
+    Zero for members of any bloc and for blocs the country is not admissible to; an invitation
+    waives eligibility and openness and makes the decision certain to be taken (h = 1), but
+    vetoes still apply.
+    """
+    p = state.params
+    outsider = (state.member < 0)[:, :, None]
+    rate = dynamics.decision_probability(
+        derived.utility, p["accession.temperature"], p["accession.decision_rate"]
+    )
+    certain = dynamics.decision_probability(derived.utility, p["accession.temperature"], 1.0)
+    has_members = (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
+    invited_ok = invited & ~derived.vetoed & has_members
+    chance = np.where(invited_ok, certain, np.where(derived.admissible, rate, 0.0))
+    return np.where(outsider, chance, 0.0)
+
+
+def choose_blocs(probability: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
+    """The bloc each country joins: the first slot whose draw falls below its chance, else -1."""
+    success = uniforms < probability
+    first = success.argmax(axis=-1)
+    return np.where(success.any(axis=-1), first, -1)
+
+
+def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndarray:
+    """Step 5: each member's chance of leaving its bloc, (R, n); zero above the exit margin."""
+    p = state.params
+    rows = np.arange(state.runs)[:, None]
+    cols = np.arange(world.n_countries)[None, :]
+    own = np.clip(state.member, 0, None)
+    utility = derived.utility[rows, cols, own]
+    unhappy = (state.member >= 0) & (utility < -per_run_value(p["accession.exit_margin"]))
+    chance = dynamics.decision_probability(
+        -utility, p["accession.temperature"], p["accession.exit_rate"]
+    )
+    return np.where(unhappy, chance, 0.0)
+
+
+def per_run_value(value: np.ndarray) -> np.ndarray:
+    """An (R,) parameter as an (R, 1) column."""
+    return value[:, None]
+
+
+def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
+    """Step 6: integration depth of every active bloc (I1, I2)."""
+    p = state.params
+    outsiders = ~derived.in_bloc  # (R, B, n)
+    threat_to_outsiders = np.where(outsiders.transpose(0, 2, 1), derived.bloc_threat, 0.0)
+    mean_threat = threat_to_outsiders.sum(axis=1) / np.maximum(outsiders.sum(axis=-1), 1)
+    depth = dynamics.depth_change(
+        state.depth, dynamics.cohesion(derived.propensity, derived.in_bloc), mean_threat,
+        growth=p["integration.growth"], cohesion_threshold=p["integration.cohesion_threshold"],
+        rally=p["integration.rally"], decay=p["integration.decay"],
+    )  # fmt: skip
+    return np.where(state.active, depth, state.depth)
+
+
+def counter_bloc(
+    state: RunState, world: World, derived: Derived, uniforms: np.ndarray, busy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 7: a threatened outsider and a close partner may form a counter-bloc.
+
+    An unaligned country s whose threat from some bloc exceeds theta_form and whose best
+    unaligned partner q has p_sq > theta_partner forms {s, q} with probability h_form; the
+    first such s in country order wins. ``busy`` (R, n) marks countries joining a bloc this
+    month. Returns (formed (R,), s (R,), q (R,)).
+    """
+    runs = state.runs
+    if world.counter_slot < 0:
+        none = np.zeros(runs, dtype=np.int64)
+        return np.zeros(runs, dtype=bool), none, none
+    p = state.params
+    free = (state.member < 0) & ~busy
+    threatened = derived.bloc_threat.max(axis=-1) > p["counter_bloc.threat_threshold"][:, None]
+    partner_score = np.where(free[:, None, :], derived.propensity, -np.inf)
+    n = world.n_countries
+    partner_score[:, np.arange(n), np.arange(n)] = -np.inf
+    partner = partner_score.argmax(axis=-1)
+    has_partner = partner_score.max(axis=-1) > p["counter_bloc.partner_threshold"][:, None]
+    chance = p["counter_bloc.formation_rate"][:, None]
+    success = free & threatened & has_partner & (uniforms < chance)
+    success &= ~state.active[:, [world.counter_slot]]
+    formed = success.any(axis=-1)
+    founder = success.argmax(axis=-1)
+    return formed, founder, partner[np.arange(runs), founder]
+
+
+def crisis(
+    state: RunState, world: World, uniforms: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 8: whether a crisis breaks out, and on which dyad (the tensest; first in order).
+
+    Returns (happened (R,), i (R,), j (R,)).
+    """
+    p = state.params
+    n = world.n_countries
+    rows, cols = np.triu_indices(n, k=1)
+    upper = state.tension[:, rows, cols]
+    tensest = upper.argmax(axis=-1)
+    chance = dynamics.crisis_probability(
+        upper.max(axis=-1), rate=p["crisis.rate"], steepness=p["crisis.steepness"],
+        threshold=p["crisis.threshold"],
+    )  # fmt: skip
+    return uniforms < chance, rows[tensest], cols[tensest]
+
+
+@dataclass(frozen=True)
+class MonthChanges:
+    """Everything a month changes, computed before any of it is written."""
+
+    alignment: np.ndarray
+    tension: np.ndarray
+    joins: np.ndarray  # (R, n) slot joined this month by choice or event, -1 otherwise
+    exits: np.ndarray  # (R, n) slot left this month by choice, -1 otherwise
+    depth: np.ndarray
+    formed: np.ndarray
+    founder: np.ndarray
+    partner: np.ndarray
+    crisis: np.ndarray
+    crisis_i: np.ndarray
+    crisis_j: np.ndarray
+
+
+def commit(state: RunState, world: World, derived: Derived, changes: MonthChanges) -> None:
+    """Write a month's changes: depth, membership, provocation (T2), crisis jump, alignment."""
+    deepened = dynamics.stage(changes.depth) > dynamics.stage(state.depth)
+    state.depth = changes.depth
+    state.member = np.where(changes.exits >= 0, -1, state.member)
+    state.member = np.where(changes.joins >= 0, changes.joins, state.member)
+    if changes.formed.any():
+        run = np.flatnonzero(changes.formed)
+        state.member[run, changes.founder[run]] = world.counter_slot
+        state.member[run, changes.partner[run]] = world.counter_slot
+        state.active[run, world.counter_slot] = True
+        state.depth[run, world.counter_slot] = world.blocs[world.counter_slot].depth
+    in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
+    actors = dynamics.bloc_masks(changes.joins, world.n_blocs) | (deepened[:, :, None] & in_bloc)
+    tension = changes.tension
+    if actors.any():
+        tension = tension + dynamics.provocation(
+            derived.propensity, state.size, actors, in_bloc, state.params["tension.provocation"]
+        )
+    if changes.crisis.any():
+        run = np.flatnonzero(changes.crisis)
+        i, j = changes.crisis_i[run], changes.crisis_j[run]
+        jump = state.params["crisis.jump"][run]
+        tension[run, i, j] += jump
+        tension[run, j, i] += jump
+    state.tension = tension
+    state.alignment = changes.alignment
+
+
+Chooser = Callable[
+    [np.ndarray, np.ndarray, Draws, np.ndarray], tuple[np.ndarray, np.ndarray]
+]
+
+
+def choose_all(
+    join_chance: np.ndarray, exit_chance: np.ndarray, draws: Draws, member: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Membership choices of every country of every run at once (the batch engine's chooser).
+
+    A member leaves its bloc when its exit draw falls below its chance; an outsider joins the
+    first bloc whose draw falls below its chance. Returns (joins, exits), each (R, n) slot or -1.
+    """
+    exits = np.where(draws.exit < exit_chance, member, -1)
+    return choose_blocs(join_chance, draws.join), exits
+
+
+def plan(
+    state: RunState, world: World, step: int, draws: Draws, choose: Chooser = choose_all
+) -> tuple[Derived, MonthChanges]:
+    """Steps 1 to 8 of one month: apply events, derive, and compute every change.
+
+    ``draws`` holds this month's numbers (no month axis); ``choose`` makes the membership
+    choices (the Mesa model passes one that asks each Country agent).
+    """
+    effects = apply_events(state, world, step)
+    derived = derive(state, world)
+    alignment = next_alignment(state, world, derived, draws.alignment)
+    tension = next_tension(state, world, derived, draws.tension)
+    joins, exits = choose(
+        join_probability(state, world, derived, effects.invited),
+        exit_probability(state, world, derived),
+        draws,
+        state.member,
+    )
+    joins = np.where(effects.forced_join >= 0, effects.forced_join, joins)
+    depth = next_depth(state, world, derived)
+    formed, founder, partner = counter_bloc(state, world, derived, draws.form, joins >= 0)
+    happened, crisis_i, crisis_j = crisis(state, world, draws.crisis)
+    changes = MonthChanges(
+        alignment, tension, joins, exits, depth, formed, founder, partner,
+        happened, crisis_i, crisis_j,
+    )  # fmt: skip
+    return derived, changes

@@ -1,0 +1,194 @@
+"""Per-run outcome records (MODEL.md section 6), the same from either engine.
+
+An :class:`OutcomeTracker` watches R runs month by month (it reads the state after each
+month's changes) and at the end turns what it saw into one row per run. Both engines use it,
+so their rows have the same columns and meaning by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim import dynamics
+from sim.month import MonthChanges
+from sim.months import step_to_month
+from sim.state import Derived, RunState
+from sim.world import World
+
+
+def dyad_name(world: World, i: int, j: int) -> str:
+    return f"{world.codes[i]}-{world.codes[j]}"
+
+
+class OutcomeTracker:
+    """Accumulates the outcomes of R runs; optionally the monthly trajectories and a timeline.
+
+    Parameters
+    ----------
+    world : World
+        The world being simulated (R runs).
+    months : int
+        The horizon; time-to-event outcomes are censored there.
+    series_every : int or None
+        Record trajectories every this many months (1 = monthly, 12 = yearly); None = none.
+    timeline : bool
+        Keep a dated list of what happened (joins, exits, stages, crises, counter-blocs), for
+        ``alliance-sim simulate``; meant for a single run.
+    """
+
+    def __init__(
+        self,
+        world: World,
+        runs: int,
+        months: int,
+        *,
+        series_every: int | None = None,
+        timeline: bool = False,
+    ) -> None:
+        n = world.n_countries
+        self.runs = runs
+        self.world = world
+        self.months = months
+        self.join_month = np.full((runs, n), np.nan)
+        self.exit_month = np.full((runs, n), np.nan)
+        self.first_crisis = np.full(runs, np.nan)
+        self.crisis_count = np.zeros(runs, dtype=np.int64)
+        self.peak_tension = np.zeros(runs)
+        self.peak_dyad = np.zeros((runs, len(world.tracked_dyads)))
+        self.stage_month = np.full((runs, 2), np.nan)
+        self.counter_month = np.full(runs, np.nan)
+        self.series_every = series_every
+        self.series: list[pd.DataFrame] = []
+        self.timeline: list[tuple[int, str]] | None = [] if timeline else None
+        
+    def record(self, step: int, state: RunState, derived: Derived, changes: MonthChanges) -> None:
+        """Note what month ``step`` changed; ``state`` is already the state after it."""
+        world = self.world
+        pact = world.pact
+        if pact >= 0:
+            joined = changes.joins == pact
+            self.join_month = np.where(joined & np.isnan(self.join_month), step, self.join_month)
+            left = changes.exits == pact
+            self.exit_month = np.where(left & np.isnan(self.exit_month), step, self.exit_month)
+            reached = dynamics.stage(state.depth[:, pact])
+            for index in range(2):
+                newly = (reached > index) & np.isnan(self.stage_month[:, index])
+                self.stage_month[:, index] = np.where(newly, step, self.stage_month[:, index])
+        self.crisis_count += changes.crisis
+        self.first_crisis = np.where(
+            changes.crisis & np.isnan(self.first_crisis), step, self.first_crisis
+        )
+        self.counter_month = np.where(
+            changes.formed & np.isnan(self.counter_month), step, self.counter_month
+        )
+        rows, cols = np.triu_indices(world.n_countries, k=1)
+        self.peak_tension = np.maximum(self.peak_tension, state.tension[:, rows, cols].max(axis=1))
+        for k, (i, j) in enumerate(world.tracked_dyads):
+            self.peak_dyad[:, k] = np.maximum(self.peak_dyad[:, k], state.tension[:, i, j])
+        if self.series_every and (step + 1) % self.series_every == 0:
+            self.series.append(self.snapshot(step, state))
+        if self.timeline is not None:
+            self.note_timeline(step, state, changes)
+
+    def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
+        """The trajectory values of every run at the end of month ``step``."""
+        world = self.world
+        rows, cols = np.triu_indices(world.n_countries, k=1)
+        data: dict[str, np.ndarray] = {
+            "run": np.arange(self.runs),
+            "month": np.full(self.runs, step),
+            "mean_tension": state.tension[:, rows, cols].mean(axis=1),
+        }
+        if world.pact >= 0:
+            data["depth"] = state.depth[:, world.pact]
+            data["members"] = (state.member == world.pact).sum(axis=1)
+        for i, j in world.tracked_dyads:
+            data[f"tension_{dyad_name(world, i, j)}"] = state.tension[:, i, j]
+        for i, code in enumerate(world.codes):
+            data[f"alignment_{code}"] = state.alignment[:, i]
+        return pd.DataFrame(data)
+
+    def note_timeline(self, step: int, state: RunState, changes: MonthChanges) -> None:
+        """Append this month's happenings of run 0 to the timeline."""
+        world, log = self.world, self.timeline
+        for i in np.flatnonzero(changes.exits[0] >= 0):
+            log.append((step, f"{world.names[i]} leaves {world.blocs[changes.exits[0, i]].name}"))
+        for i in np.flatnonzero(changes.joins[0] >= 0):
+            log.append((step, f"{world.names[i]} joins {world.blocs[changes.joins[0, i]].name}"))
+        if changes.formed[0]:
+            members = [world.names[changes.founder[0]], world.names[changes.partner[0]]]
+            log.append((step, f"counter-bloc formed: {' and '.join(members)}"))
+        if world.pact >= 0:
+            for index, stage_name in enumerate(dynamics.STAGE_NAMES[1:]):
+                if self.stage_month[0, index] == step:
+                    log.append((step, f"{world.blocs[world.pact].name} becomes a {stage_name}"))
+        if changes.crisis[0]:
+            i, j = changes.crisis_i[0], changes.crisis_j[0]
+            log.append((step, f"crisis between {world.names[i]} and {world.names[j]} "
+                              f"(tension {state.tension[0, i, j]:.2f})"))  # fmt: skip
+
+    def dated_timeline(self) -> list[tuple[str, str]]:
+        """The timeline with calendar months."""
+        return [(step_to_month(step, start=self.world.start), text)
+                for step, text in self.timeline or []]  # fmt: skip
+
+    def rows(self, state: RunState, derived_final: Derived) -> pd.DataFrame:
+        """One row per run with every outcome of MODEL.md section 6."""
+        world = self.world
+        pact = world.pact
+        data: dict[str, object] = {"horizon": np.full(self.runs, self.months)}
+        for i, code in enumerate(world.codes):
+            data[f"join_month_{code}"] = self.join_month[:, i]
+        for i, code in enumerate(world.codes):
+            data[f"exit_month_{code}"] = self.exit_month[:, i]
+        data["expansion_path"] = self.paths()
+        if pact >= 0:
+            members = state.member == pact
+            data["final_members"] = [
+                ",".join(c for c, m in zip(world.codes, row, strict=True) if m) for row in members
+            ]
+            data["new_members"] = (~np.isnan(self.join_month)).sum(axis=1)
+            data["final_depth"] = state.depth[:, pact]
+            data["final_stage"] = np.array(dynamics.STAGE_NAMES)[
+                dynamics.stage(state.depth[:, pact])
+            ]
+            data["stage_month_security_mechanism"] = self.stage_month[:, 0]
+            data["stage_month_formal_alliance"] = self.stage_month[:, 1]
+            energy = dynamics.camp_energy(
+                derived_final.propensity, state.size, derived_final.in_bloc, derived_final.opponent
+            )
+            data["final_energy"] = energy[:, pact]
+        data["first_crisis_month"] = self.first_crisis
+        data["crisis_count"] = self.crisis_count
+        data["peak_tension"] = self.peak_tension
+        for k, (i, j) in enumerate(world.tracked_dyads):
+            data[f"peak_tension_{dyad_name(world, i, j)}"] = self.peak_dyad[:, k]
+        rows, cols = np.triu_indices(world.n_countries, k=1)
+        data["final_mean_tension"] = state.tension[:, rows, cols].mean(axis=1)
+        for i, code in enumerate(world.codes):
+            data[f"final_alignment_{code}"] = state.alignment[:, i]
+        data["counter_bloc_formed"] = ~np.isnan(self.counter_month)
+        data["counter_bloc_month"] = self.counter_month
+        if world.counter_slot >= 0:
+            counter = state.member == world.counter_slot
+            data["counter_bloc_members"] = [
+                ",".join(c for c, m in zip(world.codes, row, strict=True) if m) for row in counter
+            ]
+        else:
+            data["counter_bloc_members"] = [""] * self.runs
+        return pd.DataFrame(data)
+
+    def paths(self) -> list[str]:
+        """Join order of each run (ties in the same month in country order), e.g. 'BGR>MKD'."""
+        codes = np.array(self.world.codes)
+        paths = []
+        for months in self.join_month:
+            joined = np.flatnonzero(~np.isnan(months))
+            order = joined[np.argsort(months[joined], kind="stable")]
+            paths.append(">".join(codes[order]))
+        return paths
+
+    def trajectories(self) -> pd.DataFrame | None:
+        """The recorded trajectories as one long table (run, month, values), or None."""
+        return pd.concat(self.series, ignore_index=True) if self.series else None

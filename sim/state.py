@@ -1,0 +1,130 @@
+"""The evolving state of R runs, and the quantities derived from it each month.
+
+Both engines keep their state in a :class:`RunState` (the Mesa model with R = 1) and derive the
+month's quantities with :func:`derive`, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim import dynamics
+from sim.world import World
+
+
+@dataclass
+class RunState:
+    """Mutable state of R runs: alignment (R, n), tension/affinity/baseline (R, n, n),
+    member (R, n) bloc slot or -1, depth (R, B), active (R, B), and parameters (R,) that
+    ``set`` events may change."""
+
+    alignment: np.ndarray
+    tension: np.ndarray
+    affinity: np.ndarray
+    baseline: np.ndarray
+    member: np.ndarray
+    depth: np.ndarray
+    active: np.ndarray
+    params: dict[str, np.ndarray]
+    size: np.ndarray
+    proximity: np.ndarray
+
+    @property
+    def runs(self) -> int:
+        return self.alignment.shape[0]
+
+    @classmethod
+    def initial(cls, world: World, runs: int | None = None) -> RunState:
+        """The state at step 0, before the first month's events.
+
+        ``runs`` broadcasts a one-run world to that many runs; arrays are copies.
+        """
+        runs = world.runs if runs is None else runs
+        if world.runs not in (1, runs):
+            raise ValueError(f"a world of {world.runs} runs cannot start {runs} runs")
+        n, n_blocs = world.n_countries, world.n_blocs
+
+        def own(array: np.ndarray) -> np.ndarray:
+            return np.array(np.broadcast_to(array, (runs, *array.shape[1:])))
+
+        member = np.full((runs, n), -1, dtype=np.int64)
+        depth = np.zeros((runs, n_blocs))
+        active = np.zeros((runs, n_blocs), dtype=bool)
+        for slot, bloc in enumerate(world.blocs):
+            if bloc.origin == "scenario":
+                member[:, list(bloc.members)] = slot
+                depth[:, slot] = bloc.depth
+                active[:, slot] = True
+        params = {name: own(value) for name, value in world.params.items()}
+        return cls(
+            alignment=own(world.alignment),
+            tension=own(world.tension),
+            affinity=own(world.affinity),
+            baseline=own(world.baseline),
+            member=member,
+            depth=depth,
+            active=active,
+            params=params,
+            size=own(dynamics.sizes(world.capability)),
+            proximity=dynamics.proximity(world.distance_km, params["threat.distance_scale_km"]),
+        )
+
+
+@dataclass(frozen=True)
+class Derived:
+    """What one month's decisions read, computed from the state at the start of the month.
+
+    propensity, threat (R, n, n); in_bloc, opponent (R, B, n); bloc_threat, frustration,
+    security, utility, vetoed (R, n, B).
+    """
+
+    propensity: np.ndarray
+    threat: np.ndarray
+    in_bloc: np.ndarray
+    opponent: np.ndarray
+    bloc_threat: np.ndarray
+    utility: np.ndarray
+    vetoed: np.ndarray
+    admissible: np.ndarray
+
+
+def derive(state: RunState, world: World) -> Derived:
+    """Compute propensity, threat, camps, utilities and vetoes (MODEL.md section 3, step 4)."""
+    p = state.params
+    propensity = dynamics.propensity(
+        state.affinity, state.alignment, state.tension,
+        p["propensity.alignment_weight"], p["propensity.tension_weight"],
+    )  # fmt: skip
+    effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
+    threat = dynamics.threat(
+        effective, state.proximity, state.tension, world.misperception, p["threat.size_exponent"]
+    )
+    in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
+    opponent = dynamics.opponents(propensity, in_bloc)
+    bloc_threat = dynamics.bloc_threat(threat, in_bloc, state.depth)
+    frustration = dynamics.frustration_gain(propensity, state.size, in_bloc, opponent)
+    security = dynamics.security_gain(threat, state.size, in_bloc, opponent)
+    endorsed = np.arange(world.n_blocs) == world.pact
+    utility = dynamics.accession_utility(
+        frustration, security, world.nato, state.alignment, world.domestic_cost, endorsed,
+        frustration_weight=p["accession.frustration_weight"],
+        security_weight=p["accession.security_weight"],
+        endorsement_weight=p["accession.endorsement_weight"],
+        nato_discount=p["accession.nato_discount"],
+        endorsement=p["endorsement"],
+    )  # fmt: skip
+    majority = np.array([bloc.majority for bloc in world.blocs])
+    vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
+    eligibility = np.array([bloc.eligibility for bloc in world.blocs])
+    open_bloc = np.array([bloc.open for bloc in world.blocs])
+    admissible = (
+        (state.alignment[:, :, None] >= eligibility[None, None, :])
+        & ~vetoed
+        & (state.active & open_bloc[None, :])[:, None, :]
+        & (in_bloc.sum(axis=-1) > 0)[:, None, :]
+    )
+    return Derived(
+        propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible
+    )
