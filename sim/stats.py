@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -70,7 +71,7 @@ def check_quantiles(quantiles: Sequence[float]) -> list[float]:
 
 def numeric(values: pd.Series, *, column: str) -> np.ndarray:
     """Column values as floats (booleans become 0/1); NaN stays NaN."""
-    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
         raise StatsInputError(f"{column}: expected a numeric or boolean column, found text")
     return values.to_numpy(dtype=float, na_value=np.nan)
 
@@ -166,8 +167,8 @@ def join_probabilities(
     [[12.0, 0.25, 1.0, 4.0], [24.0, 0.5, 2.0, 4.0]]
     """
     codes = as_list(codes)
-    require_columns(runs, ["variant", "horizon", *[f"join_month_{c}" for c in codes]],
-                    parameter="runs")  # fmt: skip
+    needed = ["variant", "horizon", *[f"join_month_{code}" for code in codes]]
+    require_columns(runs, needed, parameter="runs")
     months = None if by_months is None else [int(m) for m in np.atleast_1d(by_months)]
     rows = []
     for variant, group in grouped(runs):
@@ -190,7 +191,7 @@ def join_probabilities(
 # --- time to event --------------------------------------------------------------------------------
 
 
-def _km_fit(times: ArrayLike, horizon: ArrayLike) -> tuple[stats._survival.ECDFResult | None, int]:
+def _km_fit(times: ArrayLike, horizon: ArrayLike) -> tuple[Any | None, int]:
     """Kaplan–Meier fit on elapsed months ``time + 1``, censored at ``horizon``; None if no runs."""
     times = np.asarray(times, dtype=float).ravel()
     horizons = np.broadcast_to(np.asarray(horizon, dtype=float), times.shape)
@@ -207,7 +208,7 @@ def _km_fit(times: ArrayLike, horizon: ArrayLike) -> tuple[stats._survival.ECDFR
     return stats.ecdf(data), times.size
 
 
-def _bands(fit: stats._survival.ECDFResult, confidence: float):
+def _bands(fit: Any, confidence: float):
     with warnings.catch_warnings():  # NaN bounds where the log-log interval is undefined
         warnings.simplefilter("ignore", RuntimeWarning)
         return fit.sf.confidence_interval(confidence_level=confidence, method="log-log")
@@ -322,8 +323,8 @@ def median_time(
     happened reaches one half, i.e. the smallest event month whose step takes the survival curve
     to 0.5 or below (when the curve sits exactly at 0.5 this is the start of that plateau, not
     its midpoint as in R's ``survfit``). The interval is where the pointwise confidence band
-    crosses 0.5: the lower bound is the first month at which the band's upper curve is at or
-    below 0.5, the upper bound the first month at which its lower curve is.
+    crosses 0.5: the lower bound is the first month at which the band's lower curve is at or
+    below 0.5, the upper bound the first month at which its upper curve is.
 
     Parameters
     ----------
@@ -337,9 +338,11 @@ def median_time(
     Returns
     -------
     estimate, low, high : float
-        Month indices. NaN means "not reached": if the survival curve never drops to 0.5 within the
-        horizon (the event happens in fewer than half of the runs) the estimate and the upper bound
-        are NaN; the upper bound alone is NaN when the band's lower curve never drops to 0.5.
+        Month indices. NaN means "not reached" within the horizon: the estimate is NaN when the
+        survival curve never drops to 0.5 (the event happens in fewer than half of the runs, after
+        allowing for censoring), and so is the upper bound; the upper bound alone is NaN when the
+        band's upper curve never drops to 0.5; the lower bound is NaN only if even the band's lower
+        curve stays above 0.5.
 
     Raises
     ------
@@ -356,8 +359,8 @@ def median_time(
     --------
     >>> median_time([1.0, 2.0, 2.0, 4.0, 6.0], 10)[0]
     2.0
-    >>> median_time([1.0, np.nan, np.nan], 10)
-    (nan, nan, nan)
+    >>> median_time([1.0, np.nan, np.nan, np.nan], 10)
+    (nan, 1.0, nan)
     """
     fit, _ = _km_fit(times, horizon)
     if fit is None:
@@ -373,8 +376,8 @@ def median_time(
     low = np.where(survival == 0.0, 0.0, band.low.probabilities)
     return (
         first_at_or_below_half(survival),
-        first_at_or_below_half(band.high.probabilities),
         first_at_or_below_half(low),
+        first_at_or_below_half(band.high.probabilities),
     )
 
 
@@ -392,9 +395,13 @@ def median_interval(
     if values.size < 2:
         return (np.nan, np.nan)
     result = stats.bootstrap(
-        (values,), np.median, confidence_level=confidence, n_resamples=n_resamples,
-        method="percentile", rng=rng,
-    )  # fmt: skip
+        (values,),
+        np.median,
+        confidence_level=confidence,
+        n_resamples=n_resamples,
+        method="percentile",
+        rng=rng,
+    )
     return (float(result.confidence_interval.low), float(result.confidence_interval.high))
 
 
@@ -453,7 +460,7 @@ def quantile_summary(
     --------
     >>> runs = pd.DataFrame({"variant": "base", "peak_tension": [0.2, 0.4, 0.6, np.nan]})
     >>> row = quantile_summary(runs, "peak_tension", rng=0).iloc[0]
-    >>> int(row["n"]), int(row["n_missing"]), round(row["p50"], 3)
+    >>> int(row["n"]), int(row["n_missing"]), float(row["p50"])
     (3, 1, 0.4)
     """
     columns = as_list(columns)
@@ -465,9 +472,13 @@ def quantile_summary(
         for column in columns:
             values = numeric(group[column], column=column)
             kept = values[~np.isnan(values)]
-            row = {"variant": variant, "column": column, "n": kept.size,
-                   "n_missing": values.size - kept.size,
-                   "mean": kept.mean() if kept.size else np.nan}  # fmt: skip
+            row = {
+                "variant": variant,
+                "column": column,
+                "n": kept.size,
+                "n_missing": values.size - kept.size,
+                "mean": kept.mean() if kept.size else np.nan,
+            }
             levels = np.quantile(kept, qs) if kept.size else np.full(len(qs), np.nan)
             row.update({quantile_label(q): v for q, v in zip(qs, levels, strict=True)})
             low, high = median_interval(
@@ -562,7 +573,9 @@ def trajectory_bands(
 
     Examples
     --------
-    >>> series = pd.DataFrame({"variant": "base", "month": [0, 0, 1, 1], "depth": [0.1, 0.3, 0.2, 0.6]})
+    >>> series = pd.DataFrame(
+    ...     {"variant": "base", "month": [0, 0, 1, 1], "depth": [0.1, 0.3, 0.2, 0.6]}
+    ... )
     >>> trajectory_bands(series, "depth", quantiles=[0.5])[["month", "p50"]].to_numpy().tolist()
     [[0.0, 0.2], [1.0, 0.4]]
     """

@@ -1,0 +1,150 @@
+"""The ``alliance-sim`` command line: a thin layer over the library, one function per command."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from sim import config
+from sim.errors import AllianceSimError
+from sim.model import AllianceModel
+from sim.months import step_to_month
+from sim.world import compile_world, describe
+
+app = typer.Typer(
+    name="alliance-sim",
+    help=(
+        "Simulate how regional security pacts grow, stall or provoke.\n\n"
+        "A scenario file (scenarios/*.yaml) describes countries, relations, blocs, outside "
+        "patrons and dated events; an experiment file (experiments/*.yaml) says which variants "
+        "to run and how often. Start with:\n\n"
+        "  alliance-sim validate scenarios/western_balkans_2025.yaml\n\n"
+        "  alliance-sim simulate scenarios/western_balkans_2025.yaml --seed 7"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="A scenario YAML file, e.g. scenarios/western_balkans_2025.yaml.")
+]
+
+
+@app.command()
+def validate(path: ScenarioArg) -> None:
+    """Check a scenario file and summarise what it contains.
+
+    Every problem is reported with the file, the dotted field path, what was expected and what
+    was found. Exit status 0 means the scenario is ready to simulate.
+    """
+    scenario = config.load_scenario(path)
+    world = compile_world(scenario)
+    summary = describe(world)
+    console.print(f"[bold]{scenario.name}[/bold]: valid scenario ({path})")
+    if scenario.description:
+        console.print(scenario.description)
+    table = Table("country", "name", "capability US$bn", "size", "alignment", "NATO", "bloc")
+    size = world.capability[0] / world.capability[0].sum()
+    bloc_of = {code: name for name, bloc in scenario.blocs.items() for code in bloc.members}
+    for i, (code, country) in enumerate(scenario.countries.items()):
+        table.add_row(code, country.name, f"{country.capability:.2f}", f"{size[i]:.3f}",
+                      f"{country.alignment:+.2f}", "yes" if country.nato else "no",
+                      bloc_of.get(code, ""))  # fmt: skip
+    console.print(table)
+    console.print(
+        f"start {scenario.start}; {summary['countries']} countries, "
+        f"{len(scenario.relations)} listed dyads, blocs: {', '.join(summary['blocs']) or 'none'}"
+        f" (pact: {scenario.pact_name}); {summary['events']} scheduled events"
+        f"{'; counter-blocs on' if scenario.dynamics.counter_bloc.enabled else ''}."
+    )
+
+
+@app.command()
+def simulate(
+    path: ScenarioArg,
+    months: Annotated[int, typer.Option(min=1, help="Horizon in months (120 = ten years).")] = 120,
+    seed: Annotated[int, typer.Option(min=0, help="Seed of the run; the same seed replays it.")] = 7,
+    override: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Override a value by dotted path, e.g. --set patrons.west.endorsement=0.3 "
+            "(repeatable).",
+        ),
+    ] = None,
+) -> None:
+    """Run the model once and print a dated timeline of what happened.
+
+    The timeline lists the scenario's scheduled events, joins and exits, stage changes of the
+    pact, counter-blocs and crises, then a closing line of key outcomes. One run is one possible
+    history: use `alliance-sim run EXPERIMENT.yaml` for probabilities over many runs.
+    """
+    overrides = parse_overrides(override or [])
+    scenario = config.load_scenario(path, overrides=overrides)
+    model = AllianceModel(scenario, months=months, timeline=True, rng=seed)
+    model.run()
+    world = model.world
+    timeline = [
+        (step_to_month(step, start=scenario.start), f"[dim]{note}[/dim]")
+        for step, events in sorted(world.events.items()) if step < months
+        for note in events.notes
+    ] + [(month, text) for month, text in model.timeline()]  # fmt: skip
+    end = step_to_month(months - 1, start=scenario.start)
+    console.print(f"[bold]{scenario.name}[/bold], seed {seed}, {scenario.start} to {end}")
+    for month, text in sorted(timeline, key=lambda item: item[0]):
+        console.print(f"  {month}  {text}")
+    row = model.outcomes().iloc[0]
+    console.print(closing_line(row, scenario))
+
+
+def closing_line(row, scenario: config.Scenario) -> str:
+    """One line of the run's key outcomes."""
+    parts = [f"members: {row['final_members']}"]
+    parts.append(f"stage: {row['final_stage']} (depth {row['final_depth']:.2f})")
+    crises = int(row["crisis_count"])
+    parts.append(f"crises: {crises}")
+    for dyad in scenario.tracked_dyads:
+        parts.append(f"peak tension {dyad} {row[f'peak_tension_{dyad}']:.2f}")
+    if row["counter_bloc_formed"]:
+        parts.append(f"counter-bloc: {row['counter_bloc_members']}")
+    return "[bold]Outcome:[/bold] " + "; ".join(parts)
+
+
+def parse_overrides(items: list[str]) -> dict[str, float]:
+    """Parse ``path=value`` strings into an overrides mapping."""
+    overrides: dict[str, float] = {}
+    for item in items:
+        path, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            overrides[path.strip()] = float(value)
+        except ValueError:
+            raise config.ConfigError(None, "--set", "PATH=NUMBER", item) from None
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; a user mistake prints one clear message and returns a non-zero status."""
+    try:
+        app(args=argv, prog_name="alliance-sim")
+    except SystemExit as done:  # typer's normal way out, also for --help and usage errors
+        return int(done.code or 0)
+    except AllianceSimError as err:
+        Console(stderr=True).print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        return 2
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
