@@ -325,7 +325,44 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     InputFileNotFoundError
         If the file does not exist.
     """
-    return scenario_from_dict(read_yaml(path), file=path, overrides=overrides)
+    return scenario_from_dict(read_scenario_data(path), file=path, overrides=overrides)
+
+
+EXTENSION_KEYS = {"extends", "name", "description", "overrides", "events"}
+
+
+def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read a scenario mapping, resolving ``extends:`` (a variant of another scenario file).
+
+    An extending file names its base relative to itself and may set ``name``, ``description``,
+    ``overrides`` (dotted path -> value) and ``events`` (added after the base's events).
+    """
+    path = Path(path)
+    data = read_yaml(path)
+    if "extends" not in data:
+        return data
+    unknown = set(data) - EXTENSION_KEYS
+    if unknown:
+        raise ConfigError(path, sorted(unknown)[0],
+                          f"only {sorted(EXTENSION_KEYS)} in a file that extends another",
+                          sorted(unknown))  # fmt: skip
+    base_path = (path.parent / str(data["extends"])).resolve()
+    if base_path in _seen:
+        raise ConfigError(path, "extends", "no cycle of extends", str(base_path))
+    if not base_path.is_file():
+        raise InputFileNotFoundError(base_path, referenced_from=path)
+    base = read_scenario_data(base_path, (*_seen, path.resolve()))
+    events = data.get("events") or []
+    overrides = data.get("overrides") or {}
+    if not isinstance(events, list):
+        raise ConfigError(path, "events", "a list of events", events)
+    if not isinstance(overrides, dict):
+        raise ConfigError(path, "overrides", "a mapping of dotted paths to numbers", overrides)
+    merged = {**base, "events": [*base.get("events", []), *events]}
+    for key in ("name", "description"):
+        if key in data:
+            merged[key] = data[key]
+    return apply_overrides(merged, overrides, file=path)
 
 
 def scenario_from_dict(
@@ -375,6 +412,10 @@ def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[s
             raise ConfigError(file, f"relations.{key}", "two different countries", key)
         if not isinstance(values, dict):
             raise ConfigError(file, f"relations.{key}", "a mapping of affinity/tension", values)
+        countries = data.get("countries")
+        unknown = [c for c in pair if isinstance(countries, dict) and c not in countries]
+        if unknown:
+            raise ConfigError(file, f"relations.{key}", "a dyad of listed countries", unknown[0])
         canonical = pair_key(*pair)
         if canonical in merged:
             for name, value in values.items():

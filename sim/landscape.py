@@ -161,7 +161,7 @@ def camps_of(names: Sequence[str], labels: np.ndarray) -> tuple[tuple[str, ...],
     )
 
 
-# --- energy and frustration -------------------------------------------------------------------
+# --- energy and frustration -----------------------------------------------------------------------
 
 
 def frustration(sizes: np.ndarray, propensity: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -265,7 +265,7 @@ def best_switch(gains: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
     return actor, lowest[..., 0] < -tol
 
 
-# --- configurations ------------------------------------------------------------------------------
+# --- configurations -------------------------------------------------------------------------------
 
 
 def configuration_labels(index: np.ndarray, n: int) -> np.ndarray:
@@ -327,7 +327,7 @@ def descend(sizes: np.ndarray, propensity: np.ndarray, labels: np.ndarray) -> np
     return current
 
 
-# --- analysis ------------------------------------------------------------------------------------
+# --- analysis -------------------------------------------------------------------------------------
 
 
 def enumerate_landscape(landscape: Landscape, *, top: int = 10) -> LandscapeResult:

@@ -125,7 +125,7 @@ def load_landscape(
     return scenario_landscape(path, month=month, seed=seed)
 
 
-# --- landscape YAML ------------------------------------------------------------------------------
+# --- landscape YAML -------------------------------------------------------------------------------
 
 
 def landscape_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Landscape:
@@ -218,7 +218,7 @@ def set_symmetric(
     given[i, j] = True
 
 
-# --- CSV matrix ------------------------------------------------------------------------------
+# --- CSV matrix -----------------------------------------------------------------------------------
 
 
 def read_matrix_csv(path: str | Path) -> Landscape:
@@ -305,7 +305,7 @@ def number(cell: str, file: Path, field: str) -> float | None:
     return value
 
 
-# --- scenarios ---------------------------------------------------------------------------------
+# --- scenarios ------------------------------------------------------------------------------------
 
 
 def scenario_landscape(

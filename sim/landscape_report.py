@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
+import uuid
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -97,7 +97,7 @@ def landscape_command(
     return document
 
 
-# --- plain data ----------------------------------------------------------------------------------
+# --- plain data -----------------------------------------------------------------------------------
 
 
 def result_to_dict(
@@ -194,7 +194,7 @@ def compare_blocs(result: LandscapeResult, blocs: dict[str, Iterable[str]]) -> l
     return rows
 
 
-# --- output ------------------------------------------------------------------------------------
+# --- output ---------------------------------------------------------------------------------------
 
 
 def render(
@@ -297,12 +297,12 @@ def write_json(document: dict[str, Any], path: str | Path) -> None:
     """Write JSON atomically: to a temporary file in the same folder, then rename it."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        with temporary.open("x", encoding="utf-8") as stream:
             json.dump(document, stream, indent=2)
             stream.write("\n")
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
