@@ -34,10 +34,18 @@ def paired_runs(
     design = np.arange(n) % design_ids
     replication = np.arange(n) // design_ids
     frames = [
-        pd.DataFrame({"variant": name, "design_id": design, "replication": replication,
-                      "seed": 0, "horizon": 12, column: values})
+        pd.DataFrame(
+            {
+                "variant": name,
+                "design_id": design,
+                "replication": replication,
+                "seed": 0,
+                "horizon": 12,
+                column: values,
+            }
+        )
         for name, values in (("base", baseline), ("alt", variant))
-    ]  # fmt: skip
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -84,9 +92,19 @@ def test_compare_binary_on_a_known_table() -> None:
     runs = table_runs(5, 8, 2, 10)
     table = compare_binary(runs, "y", baseline="base")
     assert list(table.columns) == [
-        "variant", "baseline", "outcome", "n_pairs", "p_variant", "p_baseline", "difference",
-        "low", "high", "n_variant_only", "n_baseline_only", "p_value",
-    ]  # fmt: skip
+        "variant",
+        "baseline",
+        "outcome",
+        "n_pairs",
+        "p_variant",
+        "p_baseline",
+        "difference",
+        "low",
+        "high",
+        "n_variant_only",
+        "n_baseline_only",
+        "p_value",
+    ]
     row = table.iloc[0]
     assert (row.variant, row.baseline, row.outcome, row.n_pairs) == ("alt", "base", "y", 25)
     assert (row.p_variant, row.p_baseline) == pytest.approx((13 / 25, 7 / 25))
@@ -133,7 +151,9 @@ def test_compare_binary_input_errors() -> None:
         StatsInputError, match=r"baseline: expected one of the variants \['base', 'alt'\]"
     ):
         compare_binary(runs, "y", baseline="nato")
-    with pytest.raises(StatsInputError, match=r"runs: expected columns \['crisis'\]"):
+    with pytest.raises(
+        StatsInputError, match=r"column_or_predicate: expected columns \['crisis'\]"
+    ):
         compare_binary(runs, "crisis", baseline="base")
     with pytest.raises(StatsInputError, match="y: expected yes/no values"):
         compare_binary(runs.assign(y=np.where(runs.y, 1.0, np.nan)), "y", baseline="base")
@@ -147,10 +167,20 @@ def test_compare_continuous_known_differences() -> None:
     alt = [1.1, 2.2, 3.3, 4.4, 5.5, 0.6, 0.7]  # differences 1..5 and two zeros
     table = compare_continuous(paired_runs(base, alt), "y", baseline="base", rng=0)
     assert list(table.columns) == [
-        "variant", "baseline", "outcome", "n_pairs", "mean_variant", "mean_baseline",
-        "mean_difference", "mean_low", "mean_high", "median_difference", "median_low",
-        "median_high", "p_value",
-    ]  # fmt: skip
+        "variant",
+        "baseline",
+        "outcome",
+        "n_pairs",
+        "mean_variant",
+        "mean_baseline",
+        "mean_difference",
+        "mean_low",
+        "mean_high",
+        "median_difference",
+        "median_low",
+        "median_high",
+        "p_value",
+    ]
     row = table.iloc[0]
     assert row.n_pairs == 7
     assert row.mean_difference == pytest.approx(15 / 7)
@@ -225,14 +255,24 @@ def experiment() -> pd.DataFrame:
     for variant, shift in (("base", 0), ("alt", 6)):
         bgr = np.maximum(join - shift, 0)
         bgr = np.where(bgr < horizon, bgr, np.nan)
-        frames.append(pd.DataFrame({
-            "variant": variant, "design_id": 0, "replication": np.arange(n), "seed": 0,
-            "horizon": horizon, "join_month_BGR": bgr, "join_month_MKD": np.nan,
-            "expansion_path": np.where(np.isnan(bgr), "", "BGR"),
-            "new_members": (~np.isnan(bgr)).astype(int),
-            "crisis_count": crisis.astype(int), "peak_tension": tension + 0.01 * shift,
-            "peak_tension_SRB-XKX": tension,
-        }))  # fmt: skip
+        frames.append(
+            pd.DataFrame(
+                {
+                    "variant": variant,
+                    "design_id": 0,
+                    "replication": np.arange(n),
+                    "seed": 0,
+                    "horizon": horizon,
+                    "join_month_BGR": bgr,
+                    "join_month_MKD": np.nan,
+                    "expansion_path": np.where(np.isnan(bgr), "", "BGR"),
+                    "new_members": (~np.isnan(bgr)).astype(int),
+                    "crisis_count": crisis.astype(int),
+                    "peak_tension": tension + 0.01 * shift,
+                    "peak_tension_SRB-XKX": tension,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -242,9 +282,14 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
     assert table["variant"].unique().tolist() == ["base", "alt"]
     measures = set(table["measure"])  # no year 10: beyond the 72-month horizon
     assert measures == {
-        "P(joined by year 1)", "P(joined by year 5)", "median join month", "P(any new member)",
-        "P(crisis)", "median peak tension", "top expansion path",
-    }  # fmt: skip
+        "P(joined by year 1)",
+        "P(joined by year 5)",
+        "median join month",
+        "P(any new member)",
+        "P(crisis)",
+        "median peak tension",
+        "top expansion path",
+    }
     indexed = table.set_index(["variant", "measure", "subject"])
     probabilities = join_probabilities(experiment, "BGR", by_months=[60]).set_index("variant")
     for variant in ("base", "alt"):
@@ -256,7 +301,12 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
     assert indexed.loc[("alt", "P(crisis)", "all"), "p_value"] == 1.0  # identical crises
     assert indexed.loc[("alt", "median peak tension", "all"), "p_value"] < 1e-6
     assert indexed.loc[("alt", "median peak tension", "SRB-XKX"), "p_value"] == 1.0
-    assert indexed.loc[("alt", "P(joined by year 5)", "BGR"), "p_value"] < 0.05
+    # BGR joins 6 months earlier in "alt": discordant pairs are base runs joining in 60..65, all
+    # in alt's favour, so McNemar's exact p-value is 2 / 2**k
+    base_join = experiment.loc[experiment["variant"] == "base", "join_month_BGR"]
+    k = int(((base_join >= 60) & (base_join < 66)).sum())
+    assert k >= 1
+    assert indexed.loc[("alt", "P(joined by year 5)", "BGR"), "p_value"] == min(1.0, 2 / 2**k)
     assert table.loc[table["variant"] == "base", "p_value"].isna().all()
     median = indexed.loc[("base", "median join month", "BGR")]
     assert median["low"] <= median["estimate"] <= median["high"]

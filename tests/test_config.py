@@ -103,12 +103,15 @@ def test_event_with_unknown_bloc(write_scenario):
         d["events"].append({"month": "2026-06", "type": "invite", "bloc": "nato",
                             "country": "BGR"})
 
-    bad(write_scenario, change, r"events\.8\.bloc.*nato")
+    bad(write_scenario, change, r"events\.7\.bloc.*nato")
 
 
 def test_set_event_with_unknown_path(write_scenario):
-    bad(write_scenario, lambda d: d["events"][3].update(path="patrons.west.endorsment"),
-        r"events\.3\.path.*existing numeric parameter path")
+    def change(d):
+        d["events"].append({"month": "2026-06", "type": "set", "path": "patrons.west.endorsment",
+                            "value": 0.3})
+
+    bad(write_scenario, change, r"events\.7\.path.*existing numeric parameter path")
 
 
 def test_unknown_event_type(write_scenario):

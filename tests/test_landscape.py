@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from sim import landscape_io
 from sim.errors import ConfigError, InputFileNotFoundError
 from sim.landscape import (
     Landscape,
@@ -481,7 +480,31 @@ def test_scenario_start_sizes_and_propensities(tmp_path: Path) -> None:
     assert p[0, 2] == pytest.approx(-0.6 + 0.5 * (1 - 1.0) - 0.5 * 0.5)
     assert p[1, 2] == pytest.approx(0.0 + 0.5 * (1 - 0.8) - 0.5 * 0.05)
     assert np.all(np.diag(p) == 0.0)
-    assert loaded.blocs == {"pact": ("AAA", "BBB")}
+    start, final = loaded.bloc_sets
+    assert start.label == "scenario at 2025-03" and start.blocs == {"pact": ("AAA", "BBB")}
+    assert final.label == f"simulated to 2035-03, seed {loaded.seed}"
+    assert not loaded.simulated
+
+
+def test_month_zero_of_a_run_is_the_scenario_start(tmp_path: Path) -> None:
+    path = write(tmp_path, SCENARIO)
+    start = load_landscape(path, seed=3)
+    month_zero = load_landscape(path, month=0, seed=3)
+    assert month_zero.simulated and month_zero.step == 0
+    np.testing.assert_allclose(month_zero.landscape.propensity, start.landscape.propensity)
+    assert month_zero.bloc_sets[0].blocs == {"pact": ("AAA", "BBB")}
+
+
+def test_simulated_month_is_reproducible_by_seed(tmp_path: Path) -> None:
+    path = write(tmp_path, SCENARIO)
+    first = load_landscape(path, month="2027-03", seed=11)
+    again = load_landscape(path, month=24, seed=11)
+    other = load_landscape(path, month=24, seed=12)
+    assert first.step == 24 and first.month == "2027-03"
+    np.testing.assert_array_equal(first.landscape.propensity, again.landscape.propensity)
+    assert not np.array_equal(first.landscape.propensity, other.landscape.propensity)
+    start = load_landscape(path, seed=11).landscape.propensity
+    assert not np.allclose(first.landscape.propensity, start)  # two years of dynamics
 
 
 def test_scenario_errors_and_month_parsing(tmp_path: Path) -> None:
@@ -498,7 +521,8 @@ def test_scenario_errors_and_month_parsing(tmp_path: Path) -> None:
 class FakeModel:
     """Stands in for sim.model.AllianceModel: CCC warms to the others as months pass."""
 
-    def __init__(self, scenario, rng=None) -> None:
+    def __init__(self, scenario, *, months: int = 120, rng=None) -> None:
+        assert months >= 120  # built for at least the default horizon, so seeds replay
         self.months = 0
         self.rng = rng
 
@@ -514,13 +538,15 @@ class FakeModel:
 
 
 def test_scenario_month_steps_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "sim.model", types.SimpleNamespace(AllianceModel=FakeModel))
+    monkeypatch.setattr(landscape_io, "AllianceModel", FakeModel)
     path = write(tmp_path, SCENARIO)
     early = load_landscape(path, month=2, seed=4)
     assert early.step == 2 and early.month == "2025-05" and early.seed == 4
     assert early.landscape.propensity[0, 2] == pytest.approx(-0.8)
     late = load_landscape(path, month="2026-03", seed=4)
-    assert late.step == 12 and late.blocs == {"pact": ("AAA", "BBB", "CCC")}
+    assert late.step == 12
+    assert late.bloc_sets[0].blocs == {"pact": ("AAA", "BBB", "CCC")}
+    assert late.bloc_sets[0].label == "simulated to 2026-03, seed 4"
     assert enumerate_landscape(late.landscape).minima[0].energy == 0.0  # all together
 
 
@@ -564,9 +590,13 @@ def test_command_json_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_command_compares_scenario_blocs(tmp_path: Path) -> None:
     console = Console(record=True, width=160)
-    document = landscape_command(write(tmp_path, SCENARIO), console=console)
+    document = landscape_command(write(tmp_path, SCENARIO), seed=5, console=console)
+    sources = [row["source"] for row in document["blocs"]]
+    assert sources[0] == "scenario at 2025-03"
+    assert sources[-1] == "simulated to 2035-03, seed 5"
     assert document["blocs"][0]["bloc"] == "pact"
-    assert "Blocs (the scenario's blocs at 2025-03)" in console.export_text()
+    assert document["source"]["seed"] == 5
+    assert "scenario at 2025-03" in console.export_text()
 
 
 def test_write_json_replaces_an_existing_file(tmp_path: Path) -> None:

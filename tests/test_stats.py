@@ -101,8 +101,15 @@ def test_join_probabilities_counts_strictly_before_the_month() -> None:
     )
     table = join_probabilities(runs, ["BGR", "MKD"], by_months=[6, 12])
     assert list(table.columns) == [
-        "variant", "country", "by_month", "probability", "low", "high", "joined", "n"
-    ]  # fmt: skip
+        "variant",
+        "country",
+        "by_month",
+        "probability",
+        "low",
+        "high",
+        "joined",
+        "n",
+    ]
     got = {(r.country, r.by_month): (r.joined, r.n) for r in table.itertuples()}
     assert got == {("BGR", 6): (2, 4), ("BGR", 12): (3, 4), ("MKD", 6): (0, 4), ("MKD", 12): (1, 4)}
     row = table[(table.country == "BGR") & (table.by_month == 12)].iloc[0]
@@ -242,9 +249,17 @@ def test_quantile_summary_known_quantiles_and_missing_values() -> None:
     runs = runs_frame(peak_tension=values, counter_bloc_formed=np.arange(103) < 3)
     table = quantile_summary(runs, ["peak_tension", "counter_bloc_formed"], rng=1)
     assert list(table.columns) == [
-        "variant", "column", "n", "n_missing", "mean", "p5", "p50", "p95",
-        "median_low", "median_high",
-    ]  # fmt: skip
+        "variant",
+        "column",
+        "n",
+        "n_missing",
+        "mean",
+        "p5",
+        "p50",
+        "p95",
+        "median_low",
+        "median_high",
+    ]
     row = table.iloc[0]
     assert (row["n"], row["n_missing"], row["mean"]) == (101, 2, 51.0)
     assert (row.p5, row.p50, row.p95) == (6.0, 51.0, 96.0)
@@ -273,8 +288,9 @@ def test_quantile_summary_is_deterministic_both_ways() -> None:
     assert first.equals(quantile_summary(runs, "x", rng=np.random.default_rng(0)))
     other = quantile_summary(runs, "x", rng=1)
     assert (first["median_low"].iloc[0], first["median_high"].iloc[0]) != (
-        other["median_low"].iloc[0], other["median_high"].iloc[0]
-    )  # fmt: skip
+        other["median_low"].iloc[0],
+        other["median_high"].iloc[0],
+    )
 
 
 def test_median_interval_covers_the_true_median_about_95_percent() -> None:
@@ -307,8 +323,9 @@ def test_path_frequencies_per_variant_and_bad_top() -> None:
     runs = runs_frame(variant=["a", "b", "b"], expansion_path=["X", "Y", "Y"])
     table = path_frequencies(runs, top=1)
     assert table[["variant", "path", "count", "n"]].to_numpy().tolist() == [
-        ["a", "X", 1, 1], ["b", "Y", 2, 2]
-    ]  # fmt: skip
+        ["a", "X", 1, 1],
+        ["b", "Y", 2, 2],
+    ]
     with pytest.raises(StatsInputError, match="top: expected a positive number"):
         path_frequencies(runs, top=0)
 
@@ -317,20 +334,28 @@ def test_path_frequencies_per_variant_and_bad_top() -> None:
 
 
 def test_trajectory_bands_per_variant_and_month() -> None:
-    series = pd.DataFrame({
-        "variant": ["z"] * 4 + ["a"] * 4,
-        "design_id": 0,
-        "replication": [0, 1, 0, 1] * 2,
-        "month": [0, 0, 1, 1] * 2,
-        "depth": [0.1, 0.3, 0.2, 0.6, 1.0, 3.0, 5.0, np.nan],
-        "mean_tension": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
-    })  # fmt: skip
+    series = pd.DataFrame(
+        {
+            "variant": ["z"] * 4 + ["a"] * 4,
+            "design_id": 0,
+            "replication": [0, 1, 0, 1] * 2,
+            "month": [0, 0, 1, 1] * 2,
+            "depth": [0.1, 0.3, 0.2, 0.6, 1.0, 3.0, 5.0, np.nan],
+            "mean_tension": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0],
+        }
+    )
     table = trajectory_bands(series, ["depth", "mean_tension"], quantiles=(0.0, 0.5, 1.0))
     assert list(table.columns) == ["variant", "column", "month", "n", "mean", "p0", "p50", "p100"]
     assert table[["variant", "column", "month"]].to_numpy().tolist() == [
-        ["z", "depth", 0], ["z", "depth", 1], ["z", "mean_tension", 0], ["z", "mean_tension", 1],
-        ["a", "depth", 0], ["a", "depth", 1], ["a", "mean_tension", 0], ["a", "mean_tension", 1],
-    ]  # fmt: skip
+        ["z", "depth", 0],
+        ["z", "depth", 1],
+        ["z", "mean_tension", 0],
+        ["z", "mean_tension", 1],
+        ["a", "depth", 0],
+        ["a", "depth", 1],
+        ["a", "mean_tension", 0],
+        ["a", "mean_tension", 1],
+    ]
     assert table["p50"].to_numpy() == pytest.approx([0.2, 0.4, 0.5, 2.5, 2.0, 5.0, 4.5, 6.5])
     assert table["n"].tolist() == [2, 2, 2, 2, 2, 1, 2, 2]
     with pytest.raises(StatsInputError, match=r"series: expected columns \['members'\]"):
