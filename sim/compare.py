@@ -28,6 +28,13 @@ from sim.stats import (
     wilson_interval,
 )
 
+__all__ = [
+    "compare_binary",
+    "compare_continuous",
+    "paired_difference_interval",
+    "summary_table",
+]
+
 PAIR_KEYS = ["design_id", "replication"]
 Predicate = Callable[[pd.DataFrame], "pd.Series | np.ndarray"]
 
@@ -364,33 +371,53 @@ SUMMARY_COLUMNS = ["variant", "measure", "subject", "estimate", "low", "high", "
 PACT = "all"
 
 
-def _p_values(table: pd.DataFrame | None) -> dict[str, float]:
-    """Variant -> p-value of a comparison table (empty without one)."""
-    if table is None:
+def _paired_p_values(
+    compare: Callable[..., pd.DataFrame],
+    runs: pd.DataFrame,
+    outcome: str | Predicate,
+    *,
+    baseline: str | None,
+    **options: object,
+) -> dict[str, float]:
+    """Variant -> p-value of ``compare`` against the baseline (empty without a baseline)."""
+    if baseline is None:
         return {}
+    table = compare(runs, outcome, baseline=baseline, **options)
     return dict(zip(table["variant"], table["p_value"], strict=True))
 
 
-def _proportion_rows(
-    runs: pd.DataFrame,
-    predicate: Predicate,
+def _part(
+    frame: pd.DataFrame,
     measure: str,
-    *,
-    baseline: str | None,
-    confidence: float,
-) -> list[tuple]:
-    p_values = _p_values(
-        None if baseline is None else compare_binary(runs, predicate, baseline=baseline)
+    subject: str | pd.Series,
+    columns: tuple[str, str, str],
+    p_values: dict[str, float] | None = None,
+) -> pd.DataFrame:
+    """Rows of the summary table from ``frame``'s variant, n and (estimate, low, high) columns."""
+    estimate, low, high = columns
+    return pd.DataFrame(
+        {
+            "variant": frame["variant"],
+            "measure": measure,
+            "subject": subject,
+            "estimate": frame[estimate],
+            "low": frame[low],
+            "high": frame[high],
+            "n": frame["n"],
+            "p_value": frame["variant"].map(p_values or {}).astype(float),
+        }
     )
+
+
+def _proportions(runs: pd.DataFrame, predicate: Predicate, *, confidence: float) -> pd.DataFrame:
+    """Per variant: ``variant, probability, low, high, n`` of a yes/no outcome."""
     _, values = binary_outcome(runs, predicate)
-    rows = []
-    for variant in pd.unique(runs["variant"]):
-        mine = values[(runs["variant"] == variant).to_numpy()]
-        estimate, low, high = wilson_interval(int(mine.sum()), mine.size, confidence=confidence)
-        rows.append(
-            (variant, measure, PACT, estimate, low, high, mine.size, p_values.get(variant, np.nan))
-        )
-    return rows
+    counts = pd.Series(values).groupby(runs["variant"].to_numpy(), sort=False).agg(["sum", "size"])
+    rows = [
+        (variant, *wilson_interval(k, n, confidence=confidence), n)
+        for variant, k, n in counts.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=["variant", "probability", "low", "high", "n"])
 
 
 def summary_table(
@@ -461,88 +488,55 @@ def summary_table(
     if any(int(year) < 1 for year in years):
         raise StatsInputError(f"years: expected positive numbers of years, found {list(years)}")
     rng = np.random.default_rng(rng)
-    rows: list[tuple] = []
+    interval = ("probability", "low", "high")
+    parts = []
 
     months = [12 * int(year) for year in years if 12 * int(year) <= runs["horizon"].min()]
     joined = join_probabilities(runs, codes, by_months=months, confidence=confidence)
     for code in codes:
         for month in months:
             column = f"join_month_{code}"
-            joined_by = lambda r, c=column, m=month: r[c] < m  # noqa: E731
-            p_values = _p_values(
-                None if baseline is None else compare_binary(runs, joined_by, baseline=baseline)
+            p_values = _paired_p_values(
+                compare_binary, runs, lambda r, c=column, m=month: r[c] < m, baseline=baseline
             )
             part = joined[(joined["country"] == code) & (joined["by_month"] == month)]
-            for row in part.itertuples(index=False):
-                rows.append(
-                    (
-                        row.variant,
-                        f"P(joined by year {month // 12})",
-                        code,
-                        row.probability,
-                        row.low,
-                        row.high,
-                        row.n,
-                        p_values.get(row.variant, np.nan),
-                    )
-                )
+            parts.append(_part(part, f"P(joined by year {month // 12})", code, interval, p_values))
+
+    medians = []
     for variant, group in runs.groupby("variant", sort=False):
         for code in codes:
-            median = median_time(
-                group[f"join_month_{code}"], group["horizon"], confidence=confidence
-            )
-            rows.append((variant, "median join month", code, *median, len(group), np.nan))
+            times = group[f"join_month_{code}"]
+            median = median_time(times, group["horizon"], confidence=confidence)
+            medians.append((variant, code, *median, len(group)))
+    medians = pd.DataFrame(medians, columns=["variant", "code", "estimate", "low", "high", "n"])
+    parts.append(_part(medians, "median join month", medians["code"], ("estimate", "low", "high")))
 
-    rows += _proportion_rows(
-        runs,
-        lambda r: r["new_members"] > 0,
-        "P(any new member)",
-        baseline=baseline,
-        confidence=confidence,
-    )
-    rows += _proportion_rows(
-        runs, lambda r: r["crisis_count"] > 0, "P(crisis)", baseline=baseline, confidence=confidence
-    )
+    events = {
+        "P(any new member)": lambda r: r["new_members"] > 0,
+        "P(crisis)": lambda r: r["crisis_count"] > 0,
+    }
+    for measure, predicate in events.items():
+        p_values = _paired_p_values(compare_binary, runs, predicate, baseline=baseline)
+        table = _proportions(runs, predicate, confidence=confidence)
+        parts.append(_part(table, measure, PACT, interval, p_values))
 
     options = {"confidence": confidence, "n_resamples": n_resamples, "rng": rng}
     tension = quantile_summary(runs, ["peak_tension", *dyads], quantiles=(0.5,), **options)
     for column in ["peak_tension", *dyads]:
-        p_values = _p_values(
-            None
-            if baseline is None
-            else compare_continuous(runs, column, baseline=baseline, **options)
-        )
+        p_values = _paired_p_values(compare_continuous, runs, column, baseline=baseline, **options)
         subject = column.removeprefix("peak_tension").removeprefix("_") or PACT
-        for row in tension[tension["column"] == column].itertuples(index=False):
-            rows.append(
-                (
-                    row.variant,
-                    "median peak tension",
-                    subject,
-                    row.p50,
-                    row.median_low,
-                    row.median_high,
-                    row.n,
-                    p_values.get(row.variant, np.nan),
-                )
-            )
-
-    for row in path_frequencies(runs, top=1, confidence=confidence).itertuples(index=False):
-        rows.append(
-            (
-                row.variant,
-                "top expansion path",
-                row.path,
-                row.share,
-                row.low,
-                row.high,
-                row.n,
-                np.nan,
+        part = tension[tension["column"] == column]
+        parts.append(
+            _part(
+                part, "median peak tension", subject, ("p50", "median_low", "median_high"), p_values
             )
         )
 
-    table = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    paths = path_frequencies(runs, top=1, confidence=confidence)
+    parts.append(_part(paths, "top expansion path", paths["path"], ("share", "low", "high")))
+
+    table = pd.concat(parts, ignore_index=True)[SUMMARY_COLUMNS]
     order = {variant: i for i, variant in enumerate(pd.unique(runs["variant"]))}
     return table.sort_values(
-        "variant", key=lambda s: s.map(order), kind="stable", ignore_index=True
+        "variant", key=lambda v: v.map(order), kind="stable", ignore_index=True
     )

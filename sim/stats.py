@@ -27,6 +27,18 @@ from scipy import stats
 
 from sim.errors import AllianceSimError
 
+__all__ = [
+    "StatsInputError",
+    "join_probabilities",
+    "kaplan_meier",
+    "median_time",
+    "path_frequencies",
+    "quantile_summary",
+    "survival_table",
+    "trajectory_bands",
+    "wilson_interval",
+]
+
 NO_PATH = "(none)"
 ID_COLUMNS = ("variant", "design_id", "replication")
 
