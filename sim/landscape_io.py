@@ -13,7 +13,8 @@ Three inputs give the actors, sizes and propensities of :mod:`sim.landscape`:
   per actor; an empty cell is "not given" (the other direction, or 0);
 * a **scenario** (YAML with a ``countries:`` key): sizes s_i = c_i / sum c from capability and
   propensities p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij (MODEL.md section 3) at
-  the scenario's start, or after ``month`` simulated months of a seeded run.
+  the scenario's start, or after ``month`` simulated months of a seeded run; with the blocs to
+  compare with the landscape's minima.
 
 Every user mistake raises :class:`~sim.errors.ConfigError` naming the file and the field.
 
@@ -25,6 +26,7 @@ Axelrod & Bennett (1993) BJPolS 23(2): sizes and propensities as the theory's in
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,23 +35,34 @@ from typing import Any, Literal
 import numpy as np
 
 from sim import dynamics
-from sim.config import load_scenario, read_yaml
+from sim.config import Scenario, load_scenario, read_yaml
 from sim.errors import ConfigError, InputFileNotFoundError
 from sim.landscape import Landscape
+from sim.model import AllianceModel
 from sim.months import month_to_step, parse_month, step_to_month
 from sim.world import compile_world
 
 LANDSCAPE_KEYS = ("actors", "propensities", "name", "description")
+SIMULATION_HORIZON = 120  # months: the default of `alliance-sim simulate`, so seeds replay it
+
+
+@dataclass(frozen=True)
+class BlocSet:
+    """Blocs to hold against the landscape: where they come from, and name -> member codes."""
+
+    label: str
+    blocs: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
 class LandscapeInput:
     """A loaded landscape and where it came from.
 
-    ``step``, ``month``, ``seed`` and ``blocs`` are set for scenarios only: the model step and
-    calendar month the propensities are taken at, the run's seed (``None`` at the start, where
-    nothing is random), and the blocs at that moment (bloc name -> member codes; the scenario's
-    blocs at the start, the simulated run's blocs later).
+    The other fields are set for scenarios only: ``step`` and ``month``, the model step and
+    calendar month at whose start the propensities are taken; ``seed``, the seed of the simulated
+    run; ``simulated``, whether the propensities come from that run (``--month``) rather than the
+    scenario's start; ``bloc_sets``, the blocs to compare with the landscape's minima;
+    ``overrides``, the dotted-path values changed from the file.
     """
 
     landscape: Landscape
@@ -59,25 +72,33 @@ class LandscapeInput:
     step: int | None = None
     month: str | None = None
     seed: int | None = None
-    blocs: dict[str, tuple[str, ...]] | None = None
+    simulated: bool = False
+    bloc_sets: tuple[BlocSet, ...] = ()
+    overrides: dict[str, float] = dataclasses.field(default_factory=dict)
 
 
 def load_landscape(
-    path: str | Path, *, month: int | str | None = None, seed: int | None = None
+    path: str | Path,
+    *,
+    month: int | str | None = None,
+    overrides: dict[str, float] | None = None,
+    seed: int | None = None,
 ) -> LandscapeInput:
     """Load a landscape file, a CSV matrix or a scenario, detected from the file.
 
     Parameters
     ----------
     path : str or Path
-        ``.csv`` for a matrix; otherwise YAML with ``actors:`` (landscape) or ``countries:``
-        (scenario).
+        ``.csv`` for a matrix; otherwise YAML with ``actors:`` (landscape) or ``countries:`` or
+        ``extends:`` (scenario).
     month : int or str, optional
         Scenarios only: take the propensities after this many simulated months (a step number,
         or a ``YYYY-MM`` month counted from the scenario's start). ``None``: at the start.
+    overrides : dict, optional
+        Scenarios: dotted paths to new values (see :func:`sim.config.apply_overrides`), e.g.
+        ``{"dynamics.propensity.alignment_weight": 0.0}``.
     seed : int, optional
-        Seed of the simulated run (used only with ``month``). ``None`` draws one, recorded in
-        the result.
+        Scenarios: seed of the simulated run. ``None`` draws one, recorded in the result.
 
     Returns
     -------
@@ -87,7 +108,7 @@ def load_landscape(
     ------
     ConfigError
         If the file is malformed (unknown names, asymmetric propensities, non-positive sizes),
-        or ``month`` is given for a file that is not a scenario.
+        or ``month`` or ``overrides`` are given for a file that is not a scenario.
     InputFileNotFoundError
         If the file does not exist.
     """
@@ -98,7 +119,7 @@ def load_landscape(
         kind, data = "matrix", None
     else:
         data = read_yaml(path)
-        if "countries" in data:
+        if "countries" in data or "extends" in data:  # a scenario or a variant of one
             kind = "scenario"
         elif "actors" in data:
             kind = "landscape"
@@ -106,13 +127,15 @@ def load_landscape(
             raise ConfigError(
                 path,
                 "(top level)",
-                "a landscape file (with actors:) or a scenario (with countries:)",
+                "a landscape file (with actors:) or a scenario (with countries: or extends:)",
                 sorted(map(str, data)),
             )
     if kind != "scenario" and month is not None:
         raise ConfigError(
             path, "--month", "a scenario file (this file's propensities are fixed)", month
         )
+    if kind != "scenario" and overrides:
+        raise ConfigError(path, "--set", "a scenario file (edit this file instead)", overrides)
     if kind == "matrix":
         return LandscapeInput(read_matrix_csv(path), "matrix", path, name=path.stem)
     if kind == "landscape":
@@ -122,7 +145,7 @@ def load_landscape(
             path,
             name=str(data.get("name", path.stem)),
         )
-    return scenario_landscape(path, month=month, seed=seed)
+    return scenario_landscape(path, month=month, overrides=overrides, seed=seed)
 
 
 # --- landscape YAML -------------------------------------------------------------------------------
@@ -309,25 +332,37 @@ def number(cell: str, file: Path, field: str) -> float | None:
 
 
 def scenario_landscape(
-    path: str | Path, *, month: int | str | None = None, seed: int | None = None
+    path: str | Path,
+    *,
+    month: int | str | None = None,
+    overrides: dict[str, float] | None = None,
+    seed: int | None = None,
+    horizon: int = SIMULATION_HORIZON,
 ) -> LandscapeInput:
     """Sizes and propensities of a scenario, at its start or after ``month`` simulated months.
 
-    At the start: s_i = c_i / sum c and p_ij from :func:`sim.dynamics.propensity` (MODEL.md
-    section 3) with the blocs of the scenario. After ``month`` months: ``AllianceModel(scenario,
-    rng=seed)`` is stepped ``month`` times and its ``propensity_now()`` and ``final_blocs()`` are
-    used (sizes do not change during a run).
+    Sizes are s_i = c_i / sum c (they do not change during a run). At the start (``month`` is
+    ``None``) the propensities come from :func:`sim.dynamics.propensity` (MODEL.md section 3) and
+    two sets of blocs are recorded for comparison: the scenario's, and those at the end of a
+    simulated run of ``horizon`` months. Otherwise ``AllianceModel(scenario, rng=seed)`` is
+    stepped ``month`` times and its ``propensity_now()`` and ``final_blocs()`` are used.
+    ``overrides`` change scenario values by dotted path before anything is computed.
+
+    The model draws its random numbers for the whole horizon up front, so a run is built for
+    ``max(horizon, month)`` months: with the default horizon (that of ``alliance-sim simulate``)
+    the same seed gives the same history as ``alliance-sim simulate --seed``.
 
     Raises
     ------
     ConfigError
         If the scenario is invalid, or ``month`` is negative or not a step number or ``YYYY-MM``.
     """
-    scenario = load_scenario(path)
+    scenario = load_scenario(path, overrides=overrides)
     world = compile_world(scenario)
     codes = tuple(world.codes)
     sizes = dynamics.sizes(world.capability)[0]
-    name = scenario.name
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % (1 << 63))
     if month is None:
         propensity = dynamics.propensity(
             world.affinity,
@@ -336,30 +371,46 @@ def scenario_landscape(
             world.params["propensity.alignment_weight"],
             world.params["propensity.tension_weight"],
         )[0]
-        blocs = {bloc: tuple(spec.members) for bloc, spec in scenario.blocs.items()}
-        return LandscapeInput(
-            Landscape(codes, sizes, propensity),
-            "scenario",
-            Path(path),
-            name=name,
-            step=0,
-            month=scenario.start,
-            blocs=blocs,
+        model = AllianceModel(scenario, months=horizon, rng=seed)
+        model.run()
+        end = step_to_month(horizon, start=scenario.start)
+        bloc_sets = (
+            BlocSet(f"scenario at {scenario.start}", scenario_blocs(scenario)),
+            BlocSet(f"simulated to {end}, seed {seed}", model_blocs(model)),
         )
-    step = month_step(month, start=scenario.start, file=path)
-    if seed is None:
-        seed = int(np.random.SeedSequence().entropy % (1 << 63))
-    propensity, blocs = simulate(scenario, step, seed=seed, file=path)
+        step, simulated = 0, False
+    else:
+        step = month_step(month, start=scenario.start, file=path)
+        model = AllianceModel(scenario, months=max(horizon, step, 1), rng=seed)
+        for _ in range(step):
+            model.step()
+        propensity = np.asarray(model.propensity_now(), dtype=float)
+        propensity = (propensity + propensity.T) / 2.0  # exact: the model keeps it symmetric
+        at = step_to_month(step, start=scenario.start)
+        bloc_sets = (BlocSet(f"simulated to {at}, seed {seed}", model_blocs(model)),)
+        simulated = True
     return LandscapeInput(
         Landscape(codes, sizes, propensity),
         "scenario",
         Path(path),
-        name=name,
+        name=scenario.name,
         step=step,
         month=step_to_month(step, start=scenario.start),
         seed=seed,
-        blocs=blocs,
+        simulated=simulated,
+        bloc_sets=bloc_sets,
+        overrides=dict(overrides or {}),
     )
+
+
+def scenario_blocs(scenario: Scenario) -> dict[str, tuple[str, ...]]:
+    """The scenario's blocs at its start: name -> member codes."""
+    return {name: tuple(bloc.members) for name, bloc in scenario.blocs.items()}
+
+
+def model_blocs(model: AllianceModel) -> dict[str, tuple[str, ...]]:
+    """A model's current blocs: name -> member codes."""
+    return {name: tuple(members) for name, members in model.final_blocs().items()}
 
 
 def month_step(month: int | str, *, start: str, file: str | Path | None = None) -> int:
@@ -381,22 +432,3 @@ def month_step(month: int | str, *, start: str, file: str | Path | None = None) 
     if step < 0:
         raise ConfigError(file, "--month", f"a month not before the start {start}", month)
     return step
-
-
-def simulate(
-    scenario: Any, step: int, *, seed: int, file: str | Path | None = None
-) -> tuple[np.ndarray, dict[str, tuple[str, ...]]]:
-    """Propensities and blocs after ``step`` months of ``AllianceModel(scenario, rng=seed)``."""
-    try:
-        from sim.model import AllianceModel
-    except ImportError:
-        raise ConfigError(
-            file, "--month", "no --month: the simulation model (sim.model) is not available", step
-        ) from None
-    model = AllianceModel(scenario, rng=seed)
-    for _ in range(step):
-        model.step()
-    propensity = np.asarray(model.propensity_now(), dtype=float)
-    propensity = (propensity + propensity.T) / 2.0  # exact when the model keeps it symmetric
-    blocs = {name: tuple(members) for name, members in model.final_blocs().items()}
-    return propensity, blocs

@@ -41,6 +41,7 @@ def landscape_command(
     top: int = 10,
     json_path: str | Path | None = None,
     month: int | str | None = None,
+    overrides: dict[str, float] | None = None,
     restarts: int = 10_000,
     seed: int | None = None,
     console: Console | None = None,
@@ -58,6 +59,8 @@ def landscape_command(
         instead of the tables.
     month : int or str, optional
         Scenarios: propensities after this many simulated months (step number or ``YYYY-MM``).
+    overrides : dict, optional
+        Scenarios: dotted paths to new values, e.g. ``{"patrons.russia.support": 0.9}``.
     restarts : int, optional
         Random descents when there are more than 20 actors.
     seed : int, optional
@@ -82,9 +85,13 @@ def landscape_command(
     """
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 63))
-    loaded = load_landscape(path, month=month, seed=seed)
+    loaded = load_landscape(path, month=month, overrides=overrides, seed=seed)
     result = analyse_landscape(loaded.landscape, top=top, restarts=restarts, rng=seed)
-    comparison = compare_blocs(result, loaded.blocs) if loaded.blocs else None
+    comparison = [
+        {"source": bloc_set.label, **row}
+        for bloc_set in loaded.bloc_sets
+        for row in compare_blocs(result, bloc_set.blocs)
+    ] or None
     document = result_to_dict(result, loaded, comparison, seed=seed)
     if json_path is not None and str(json_path) == "-":
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -114,7 +121,7 @@ def result_to_dict(
     (exhaustive) or the lowest minima found (restarts) as ``{camps, energy, local_minimum}``.
     """
     scape = result.landscape
-    random = result.method == "restarts" or (loaded.kind == "scenario" and loaded.seed is not None)
+    random = result.method == "restarts" or loaded.kind == "scenario"
     return {
         "source": {
             "path": str(loaded.path),
@@ -122,6 +129,8 @@ def result_to_dict(
             "name": loaded.name,
             "step": loaded.step,
             "month": loaded.month,
+            "simulated": loaded.simulated,
+            "overrides": loaded.overrides,
             "seed": seed if random else None,
         },
         "energy_convention": ENERGY_CONVENTION,
@@ -239,8 +248,9 @@ def render(
         )
     parts.append(lowest)
     if comparison:
-        blocs = Table(title=f"Blocs ({bloc_source(loaded)}) against the landscape")
+        blocs = Table(title="Blocs against the landscape's minima")
         for column in (
+            "blocs from",
             "bloc",
             "members",
             "together in minima",
@@ -251,6 +261,7 @@ def render(
             blocs.add_column(column)
         for row in comparison:
             blocs.add_row(
+                row["source"],
                 row["bloc"],
                 ", ".join(row["members"]),
                 f"{row['together_share']:.1%} of basins",
@@ -269,10 +280,11 @@ def heading(result: LandscapeResult, loaded: LandscapeInput, *, seed: int | None
     text.append(f"Landscape of {loaded.name or loaded.path.name}", style="bold")
     text.append(f" ({loaded.kind}, {n} actors")
     if loaded.kind == "scenario":
-        when = "start" if loaded.seed is None else f"after {loaded.step} simulated months"
-        text.append(f"; propensities at {loaded.month}, {when}")
-        if loaded.seed is not None:
-            text.append(f", seed {loaded.seed}")
+        text.append(f"; propensities at the start of {loaded.month}")
+        if loaded.simulated:
+            text.append(f", after {loaded.step} simulated months, seed {loaded.seed}")
+        for path, value in loaded.overrides.items():
+            text.append(f"; {path} = {value:g}")
     text.append(")\n")
     if result.method == "exhaustive":
         text.append(f"All 2^{n - 1} = {result.n_starts} two-camp configurations enumerated; ")
@@ -284,13 +296,6 @@ def heading(result: LandscapeResult, loaded: LandscapeInput, *, seed: int | None
         )
     text.append(ENERGY_CONVENTION + ".", style="dim")
     return text
-
-
-def bloc_source(loaded: LandscapeInput) -> str:
-    """Where the compared blocs come from."""
-    if loaded.seed is None:
-        return f"the scenario's blocs at {loaded.month}"
-    return f"simulated blocs at {loaded.month}, seed {loaded.seed}"
 
 
 def write_json(document: dict[str, Any], path: str | Path) -> None:

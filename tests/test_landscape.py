@@ -613,3 +613,14 @@ def test_smoke_western_balkans_scenario() -> None:
     document = landscape_command(WESTERN_BALKANS, top=5, console=console)
     assert document["method"] == "exhaustive"
     assert sum(m["basin_share"] for m in document["minima"]) == pytest.approx(1.0)
+
+
+def test_scenario_overrides_change_the_propensities(tmp_path: Path) -> None:
+    path = write(tmp_path, SCENARIO)
+    loaded = load_landscape(path, overrides={"dynamics.propensity.alignment_weight": 0.0}, seed=1)
+    assert loaded.landscape.propensity[0, 1] == pytest.approx(0.6 - 0.5 * 0.05)
+    assert loaded.overrides == {"dynamics.propensity.alignment_weight": 0.0}
+    with pytest.raises(ConfigError, match=r"dynamics\.propensity\.alignment_wait"):
+        load_landscape(path, overrides={"dynamics.propensity.alignment_wait": 0.0})
+    with pytest.raises(ConfigError, match="--set"):
+        load_landscape(EXAMPLE_YAML, overrides={"dynamics.propensity.alignment_weight": 0.0})
