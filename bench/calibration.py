@@ -1,0 +1,61 @@
+"""Measure the calibration patterns of docs/MODEL.md on the default scenario.
+
+Run: python bench/calibration.py [RUNS]   (default 4000 runs, batch engine, 120 months)
+Prints each pattern's probability with a Wilson 95% interval, and the time of one Mesa run.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+from scipy.stats import binomtest
+
+from sim import config
+from sim.ensemble import simulate_batch
+from sim.model import AllianceModel
+from sim.scenarios import default_scenario_path
+from sim.seeds import run_seeds
+from sim.world import compile_world
+
+
+def share(flags: np.ndarray) -> str:
+    k, n = int(np.sum(flags)), len(flags)
+    ci = binomtest(k, n).proportion_ci(method="wilson")
+    return f"{k / n:.3f} [{ci.low:.3f}, {ci.high:.3f}]"
+
+
+def main(runs: int = 4000) -> None:
+    scenario = config.load_scenario(default_scenario_path())
+    world = compile_world(scenario)
+    result = simulate_batch(world, run_seeds(20250318, range(runs)), months=120, series_every=1)
+    rows, series = result.runs, result.series
+    codes = scenario.codes
+    first_join = rows[[f"join_month_{c}" for c in codes]].min(axis=1)
+    print(f"default scenario, {runs} runs, 120 months")
+    print(f"  P(no new member in first 11 months)   {share(~(first_join < 11))}")
+    print(f"  P(no crisis in first 11 months)       {share(~(rows.first_crisis_month < 11))}")
+    founders = ["tension_SRB-XKX", "tension_SRB-HRV", "tension_SRB-ALB"]
+    month10 = series[series.month == 10][founders].mean(axis=1).to_numpy()
+    start = np.mean([world.tension[0, codes.index("SRB"), codes.index(c)]
+                     for c in ("XKX", "HRV", "ALB")])  # fmt: skip
+    print(f"  mean SRB-founder tension {start:.2f} -> {month10.mean():.2f} at month 11; "
+          f"P(higher) {share(month10 > start)}")
+    print(f"  P(no new member in ten years)         {share(rows.new_members == 0)}")
+    for code in codes:
+        if code not in scenario.blocs[scenario.pact_name].members:
+            print(f"  P({code} joins within ten years)       {share(rows[f'join_month_{code}'].notna())}")
+    print(f"  P(security mechanism by ten years)    {share(rows.stage_month_security_mechanism.notna())}")
+    print(f"  P(formal alliance by ten years)       {share(rows.stage_month_formal_alliance.notna())}")
+    print(f"  P(any crisis in ten years)            {share(rows.crisis_count > 0)}")
+    times = []
+    for seed in range(5):
+        start_time = time.perf_counter()
+        AllianceModel(scenario, months=120, rng=seed).run()
+        times.append(time.perf_counter() - start_time)
+    print(f"one 120-month Mesa run: median {np.median(times) * 1000:.0f} ms over 5 runs")
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 4000)
