@@ -248,23 +248,23 @@ def render(
         )
     parts.append(lowest)
     if comparison:
-        blocs = Table(title="Blocs against the landscape's minima")
-        for column in (
-            "blocs from",
-            "bloc",
-            "members",
-            "together in minima",
-            "camp in lowest minimum",
-            "split off",
-            "landscape camp-mates",
-        ):
+        blocs = Table(
+            title="Blocs against the landscape's minima",
+            caption=(
+                "together: basin share of the minima that keep all members in one camp. "
+                "camp, split off (members on the other side) and camp-mates (non-members on "
+                "the members' side): in the lowest minimum."
+            ),
+        )
+        for column in ("blocs from", "bloc", "members", "together", "camp", "split off",
+                       "camp-mates"):  # fmt: skip
             blocs.add_column(column)
         for row in comparison:
             blocs.add_row(
                 row["source"],
                 row["bloc"],
                 ", ".join(row["members"]),
-                f"{row['together_share']:.1%} of basins",
+                f"{row['together_share']:.1%}",
                 row["camp"],
                 ", ".join(row["split_off"]) or "-",
                 ", ".join(row["camp_mates"]) or "-",
