@@ -373,10 +373,9 @@ def scenario_landscape(
         )[0]
         model = AllianceModel(scenario, months=horizon, rng=seed)
         model.run()
-        end = step_to_month(horizon, start=scenario.start)
         bloc_sets = (
             BlocSet(f"scenario at {scenario.start}", scenario_blocs(scenario)),
-            BlocSet(f"simulated to {end}, seed {seed}", model_blocs(model)),
+            BlocSet(run_label(horizon, scenario.start, seed), model_blocs(model)),
         )
         step, simulated = 0, False
     else:
@@ -386,8 +385,7 @@ def scenario_landscape(
             model.step()
         propensity = np.asarray(model.propensity_now(), dtype=float)
         propensity = (propensity + propensity.T) / 2.0  # exact: the model keeps it symmetric
-        at = step_to_month(step, start=scenario.start)
-        bloc_sets = (BlocSet(f"simulated to {at}, seed {seed}", model_blocs(model)),)
+        bloc_sets = (BlocSet(run_label(step, scenario.start, seed), model_blocs(model)),)
         simulated = True
     return LandscapeInput(
         Landscape(codes, sizes, propensity),
@@ -401,6 +399,19 @@ def scenario_landscape(
         bloc_sets=bloc_sets,
         overrides=dict(overrides or {}),
     )
+
+
+def run_label(months: int, start: str, seed: int) -> str:
+    """How far a simulated run went, e.g. ``'simulated to the end of 2035-02, seed 7'``.
+
+    Examples
+    --------
+    >>> run_label(120, "2025-03", 7), run_label(0, "2025-03", 7)
+    ('simulated to the end of 2035-02, seed 7', 'simulated, start 2025-03, seed 7')
+    """
+    if months == 0:
+        return f"simulated, start {start}, seed {seed}"
+    return f"simulated to the end of {step_to_month(months - 1, start=start)}, seed {seed}"
 
 
 def scenario_blocs(scenario: Scenario) -> dict[str, tuple[str, ...]]:

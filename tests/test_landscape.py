@@ -482,7 +482,7 @@ def test_scenario_start_sizes_and_propensities(tmp_path: Path) -> None:
     assert np.all(np.diag(p) == 0.0)
     start, final = loaded.bloc_sets
     assert start.label == "scenario at 2025-03" and start.blocs == {"pact": ("AAA", "BBB")}
-    assert final.label == f"simulated to 2035-03, seed {loaded.seed}"
+    assert final.label == f"simulated to the end of 2035-02, seed {loaded.seed}"
     assert not loaded.simulated
 
 
@@ -546,7 +546,7 @@ def test_scenario_month_steps_the_model(tmp_path: Path, monkeypatch: pytest.Monk
     late = load_landscape(path, month="2026-03", seed=4)
     assert late.step == 12
     assert late.bloc_sets[0].blocs == {"pact": ("AAA", "BBB", "CCC")}
-    assert late.bloc_sets[0].label == "simulated to 2026-03, seed 4"
+    assert late.bloc_sets[0].label == "simulated to the end of 2026-02, seed 4"
     assert enumerate_landscape(late.landscape).minima[0].energy == 0.0  # all together
 
 
@@ -593,7 +593,7 @@ def test_command_compares_scenario_blocs(tmp_path: Path) -> None:
     document = landscape_command(write(tmp_path, SCENARIO), seed=5, console=console)
     sources = [row["source"] for row in document["blocs"]]
     assert sources[0] == "scenario at 2025-03"
-    assert sources[-1] == "simulated to 2035-03, seed 5"
+    assert sources[-1] == "simulated to the end of 2035-02, seed 5"
     assert document["blocs"][0]["bloc"] == "pact"
     assert document["source"]["seed"] == 5
     assert "scenario at 2025-03" in console.export_text()
