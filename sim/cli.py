@@ -104,6 +104,68 @@ def simulate(
     console.print(closing_line(row, scenario))
 
 
+@app.command("landscape")
+def landscape(
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="A landscape file (YAML with actors: and propensities:), a CSV matrix with a "
+            "size column, or a scenario, e.g. docs/examples/toy_landscape.yaml."
+        ),
+    ],
+    top: Annotated[
+        int, typer.Option(min=0, help="How many of the lowest-energy configurations to list.")
+    ] = 10,
+    json_path: Annotated[
+        str | None,
+        typer.Option("--json", help="Also write the result as JSON to this path ('-': stdout)."),
+    ] = None,
+    month: Annotated[
+        str | None,
+        typer.Option(
+            help="Scenarios: take propensities after this many simulated months (a number, "
+            "or YYYY-MM)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None,
+        typer.Option(min=0, help="Seed of the simulated run and of the restarts (drawn if unset)."),
+    ] = None,
+    override: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="Scenarios: override a value by dotted path, e.g. --set "
+            "dynamics.propensity.alignment_weight=0 (repeatable).",
+        ),
+    ] = None,
+    restarts: Annotated[
+        int, typer.Option(min=1, help="Random descents when there are more than 20 actors.")
+    ] = 10_000,
+) -> None:
+    """Find the stable two-camp alignments of Axelrod and Bennett's landscape theory.
+
+    Actors of size s_i with symmetric propensities p_ij (positive: rather
+    together) split into two camps. The energy E sums s_i s_j p_ij over the
+    ordered pairs in different camps (each pair counted twice, as in the 1993
+    paper), so it is lowest where friends share a camp. An actor switches camp
+    when that lowers its frustration, and that lowers E; the local minima,
+    where no one wants to switch, are the stable alignments. A minimum's basin
+    share is the share of all 2^(n-1) configurations whose steepest descent
+    (ties go to the first-listed actor) ends there.
+
+    Up to 20 actors every configuration is enumerated; beyond that, --restarts
+    random descents estimate the minima and their basins. For a scenario, sizes
+    are shares of capability, propensities come from the model (MODEL.md
+    section 3) and the blocs are compared with the minima. See
+    docs/landscape.md.
+    """
+    from sim.landscape_report import landscape_command
+
+    landscape_command(path, top=top, json_path=json_path, month=month, restarts=restarts,
+                      overrides=parse_overrides(override or []), seed=seed)  # fmt: skip
+
+
 def closing_line(row, scenario: config.Scenario) -> str:
     """One line of the run's key outcomes."""
     parts = [f"members: {row['final_members']}"]

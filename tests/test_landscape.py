@@ -624,3 +624,15 @@ def test_scenario_overrides_change_the_propensities(tmp_path: Path) -> None:
         load_landscape(path, overrides={"dynamics.propensity.alignment_wait": 0.0})
     with pytest.raises(ConfigError, match="--set"):
         load_landscape(EXAMPLE_YAML, overrides={"dynamics.propensity.alignment_weight": 0.0})
+
+
+def test_cli_landscape_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.cli import main
+
+    out = tmp_path / "toy.json"
+    assert main(["landscape", str(EXAMPLE_CSV), "--top", "2", "--json", str(out)]) == 0
+    assert json.loads(out.read_text())["minima"][0]["energy"] == -38.0
+    assert main(["landscape", str(EXAMPLE_YAML), "--month", "3"]) == 2
+    assert "--month" in capsys.readouterr().err
+    assert main(["landscape", str(tmp_path / "missing.yaml")]) == 2
+    assert "no such file" in capsys.readouterr().err
