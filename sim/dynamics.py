@@ -14,6 +14,8 @@ Arms and Insecurity; Jervis (1976); Deffuant et al. (2000) ACS 3; Hegselmann & K
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy.special import expit
 
@@ -51,10 +53,13 @@ def propensity(
 
     The diagonal is zero. Shape (R, n, n), symmetric when affinity and tension are.
     """
-    gap = np.abs(alignment[:, :, None] - alignment[:, None, :])
-    result = (
-        affinity + per_run(alignment_weight, 3) * (1.0 - gap) - per_run(tension_weight, 3) * tension
-    )
+    # Written with in-place steps: this runs every month on (R, n, n) arrays.
+    result = alignment[:, :, None] - alignment[:, None, :]
+    np.abs(result, out=result)
+    np.subtract(1.0, result, out=result)  # 1 - |a_i - a_j|
+    result *= per_run(alignment_weight, 3)
+    result += affinity
+    result -= per_run(tension_weight, 3) * tension
     n = alignment.shape[-1]
     result[:, np.arange(n), np.arange(n)] = 0.0
     return result
@@ -76,7 +81,15 @@ def threat(
 ) -> np.ndarray:
     """Balance of threat (P3): Theta_ij = s*_j^alpha prox_ij T_ij (1 + beta_i), shape (R, n, n)."""
     power = effective ** per_run(size_exponent, 2)
-    return power[:, None, :] * proximity_matrix * tension * (1.0 + misperception)[:, :, None]
+    result = proximity_matrix * tension
+    result *= power[:, None, :]
+    result *= (1.0 + misperception)[:, :, None]
+    return result
+
+
+def columns(mask: np.ndarray) -> np.ndarray:
+    """A (R, B, n) mask as a float (R, n, B) matrix, for products with (R, n, n) matrices."""
+    return mask.transpose(0, 2, 1).astype(float)
 
 
 def bloc_masks(member: np.ndarray, n_blocs: int) -> np.ndarray:
@@ -86,14 +99,14 @@ def bloc_masks(member: np.ndarray, n_blocs: int) -> np.ndarray:
 
 def bloc_threat(threat_matrix: np.ndarray, in_bloc: np.ndarray, depth: np.ndarray) -> np.ndarray:
     """Threat of a bloc to each country (P4): Theta_iB = (1 + D_B) sum_{j in B} Theta_ij, (R, n, B)."""
-    summed = np.einsum("rij,rbj->rib", threat_matrix, in_bloc.astype(float))
+    summed = threat_matrix @ columns(in_bloc)
     return summed * (1.0 + depth)[:, None, :]
 
 
 def opponents(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
     """O_B (P5): outsiders whose mean propensity towards B's members is negative, (R, B, n)."""
     counts = in_bloc.sum(axis=-1)
-    total = np.einsum("rij,rbj->rbi", propensity_matrix, in_bloc.astype(float))
+    total = in_bloc.astype(float) @ propensity_matrix  # symmetric: row sums over members
     mean = total / np.maximum(counts, 1)[:, :, None]
     return (mean < 0.0) & ~in_bloc & (counts > 0)[:, :, None]
 
@@ -106,8 +119,8 @@ def frustration_gain(
     Moving from outside into B's camp: affinity gained with the members minus affinity lost with
     B's opponents (Axelrod & Bennett's frustration, restricted to the two camps).
     """
-    camp = in_bloc.astype(float) - opponent.astype(float)
-    return np.einsum("rij,rj,rbj->rib", propensity_matrix, size, camp)
+    camp = columns(in_bloc) - columns(opponent)
+    return propensity_matrix @ (size[:, :, None] * camp)
 
 
 def camp_energy(
@@ -117,11 +130,9 @@ def camp_energy(
 
     d_ij = 1 when one of i, j is a member and the other an opponent; neutrals count for neither.
     """
-    members = in_bloc.astype(float)
-    rivals = opponent.astype(float)
-    weighted = propensity_matrix * size[:, :, None] * size[:, None, :]
-    cross = np.einsum("rbi,rij,rbj->rb", members, weighted, rivals)
-    return 2.0 * cross
+    members = in_bloc * size[:, None, :]
+    rivals = opponent * size[:, None, :]
+    return 2.0 * ((members @ propensity_matrix) * rivals).sum(axis=-1)
 
 
 # --- decisions (MODEL.md section 4, steps 4 and 5) ------------------------------------------------
@@ -134,8 +145,8 @@ def security_gain(
 
     S_B is the members' total size without i itself, so members and outsiders are valued alike.
     """
-    threat_from_opponents = np.einsum("rij,rbj->rib", threat_matrix, opponent.astype(float))
-    bloc_size = np.einsum("rj,rbj->rb", size, in_bloc.astype(float))
+    threat_from_opponents = threat_matrix @ columns(opponent)
+    bloc_size = (in_bloc * size[:, None, :]).sum(axis=-1)
     others = bloc_size[:, None, :] - size[:, :, None] * in_bloc.transpose(0, 2, 1)
     return threat_from_opponents * others / np.maximum(others + size[:, :, None], 1e-12)
 
@@ -180,15 +191,14 @@ def vetoed(
     A member m approves i when p_mi > v. Unanimity: one disapproval vetoes. Majority: i is kept
     out unless more than half of the members approve.
     """
+    n = propensity_matrix.shape[-1]
     approves = propensity_matrix > per_run(veto_threshold, 3)  # approves[r, m, i]
-    members = in_bloc.astype(float)
-    approvals = np.einsum("rbm,rmi->rib", members, approves.astype(float))
-    disapprovals = np.einsum("rbm,rmi->rib", members, (~approves).astype(float))
-    # A member does not vote on itself.
-    approvals -= in_bloc.transpose(0, 2, 1) * approves.diagonal(axis1=1, axis2=2)[:, :, None]
-    disapprovals -= in_bloc.transpose(0, 2, 1) * (~approves).diagonal(axis1=1, axis2=2)[:, :, None]
-    unanimity_veto = disapprovals > 0
-    majority_veto = approvals <= (approvals + disapprovals) / 2.0
+    approving = approves.astype(float)
+    approving[:, np.arange(n), np.arange(n)] = 0.0  # a member does not vote on itself
+    voters = in_bloc.sum(axis=-1)[:, None, :] - in_bloc.transpose(0, 2, 1)  # (R, n, B)
+    approvals = (in_bloc.astype(float) @ approving).transpose(0, 2, 1)
+    unanimity_veto = approvals < voters
+    majority_veto = approvals <= voters / 2.0
     return np.where(majority[None, None, :], majority_veto, unanimity_veto)
 
 
@@ -208,9 +218,11 @@ def bounded_confidence_pull(
 ) -> np.ndarray:
     """Mean of (a_j - a_i) over j within i's openness and with p_ij > 0 (A1), shape (R, n)."""
     difference = alignment[:, None, :] - alignment[:, :, None]  # [r, i, j] = a_j - a_i
-    listens = (np.abs(difference) < openness[:, :, None]) & (propensity_matrix > 0.0)
+    listens = np.abs(difference) < openness[:, :, None]
+    listens &= propensity_matrix > 0.0
     count = listens.sum(axis=-1)
-    total = np.where(listens, difference, 0.0).sum(axis=-1)
+    difference *= listens
+    total = difference.sum(axis=-1)
     return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
@@ -265,20 +277,17 @@ def alignment_change(
 def bloc_alignment(alignment: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
     """Mean alignment of each bloc's members (0 for an empty bloc), shape (R, B)."""
     counts = in_bloc.sum(axis=-1)
-    total = np.einsum("rj,rbj->rb", alignment, in_bloc.astype(float))
+    total = (in_bloc * alignment[:, None, :]).sum(axis=-1)
     return total / np.maximum(counts, 1)
 
 
 # --- tension (MODEL.md section 4, step 3) -------------------------------------------------------------
 
 
-def symmetric_noise(upper: np.ndarray, n: int) -> np.ndarray:
-    """Spread n(n-1)/2 draws per run onto a symmetric (R, n, n) matrix with a zero diagonal."""
-    rows, cols = np.triu_indices(n, k=1)
-    matrix = np.zeros((upper.shape[0], n, n))
-    matrix[:, rows, cols] = upper
-    matrix[:, cols, rows] = upper
-    return matrix
+@functools.cache
+def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row and column indices of the n(n-1)/2 dyads i < j (cached: used every month)."""
+    return np.triu_indices(n, k=1)
 
 
 def tension_change(
@@ -294,15 +303,20 @@ def tension_change(
     """Richardson reaction with decay (T1), clipped at 0; symmetric with a zero diagonal.
 
     T_ij += k (Theta_ij + Theta_ji) / 2 - delta (T_ij - T0_ij) + sigma_T noise_ij.
+
+    ``noise`` holds one standard normal per dyad i < j, shape (R, n(n-1)/2), in
+    :func:`upper_pairs` order; the same draw moves T_ij and T_ji.
     """
-    mutual = (threat_matrix + threat_matrix.transpose(0, 2, 1)) / 2.0
-    updated = (
-        tension
-        + per_run(reaction, 3) * mutual
-        - per_run(decay, 3) * (tension - baseline)
-        + per_run(noise_scale, 3) * noise
-    )
-    return np.maximum(updated, 0.0)
+    # Written with in-place steps: this runs every month on (R, n, n) arrays.
+    updated = threat_matrix + threat_matrix.transpose(0, 2, 1)
+    updated *= per_run(reaction, 3) / 2.0
+    updated += tension
+    updated -= per_run(decay, 3) * (tension - baseline)
+    rows, cols = upper_pairs(tension.shape[-1])
+    shock = per_run(noise_scale, 2) * noise
+    updated[:, rows, cols] += shock
+    updated[:, cols, rows] += shock
+    return np.maximum(updated, 0.0, out=updated)
 
 
 def provocation(
@@ -319,11 +333,10 @@ def provocation(
     with every member k of b.
     """
     hostile = np.maximum(-propensity_matrix, 0.0)  # |p_im| where p_im < 0
-    outsider = ~in_bloc
-    # rise[r, b, i] = pi sum_m actors[r,b,m] s_m |p_im| [i outside b]
-    rise = np.einsum("rbm,rm,rim->rbi", actors.astype(float), size, hostile)
-    rise = per_run(strength, 3) * rise * outsider
-    added = np.einsum("rbi,rbk->rik", rise, in_bloc.astype(float))
+    # rise[r, b, i] = pi sum_m actors[r,b,m] s_m |p_im| [i outside b]  (hostile is symmetric)
+    rise = (actors * size[:, None, :]) @ hostile
+    rise *= per_run(strength, 3) * ~in_bloc
+    added = columns(rise) @ in_bloc.astype(float)  # [r, i, k] = sum_b rise[b, i] [k in b]
     return added + added.transpose(0, 2, 1)
 
 
@@ -333,7 +346,7 @@ def provocation(
 def cohesion(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
     """Mean propensity over ordered member pairs (I1), shape (R, B); 0 below two members."""
     members = in_bloc.astype(float)
-    total = np.einsum("rbi,rij,rbj->rb", members, propensity_matrix, members)
+    total = ((members @ propensity_matrix) * members).sum(axis=-1)
     count = in_bloc.sum(axis=-1)
     pairs = count * (count - 1)
     return np.where(pairs > 0, total / np.maximum(pairs, 1), 0.0)

@@ -92,8 +92,7 @@ def next_tension(
     """Step 3: tension after the Richardson reaction, decay and noise (T1)."""
     p = state.params
     return dynamics.tension_change(
-        state.tension, state.baseline, derived.threat,
-        dynamics.symmetric_noise(noise, world.n_countries),
+        state.tension, state.baseline, derived.threat, noise,
         reaction=p["tension.reaction"], decay=p["tension.decay"], noise_scale=p["tension.noise"],
     )  # fmt: skip
 
@@ -198,7 +197,7 @@ def crisis(
     """
     p = state.params
     n = world.n_countries
-    rows, cols = np.triu_indices(n, k=1)
+    rows, cols = dynamics.upper_pairs(n)
     upper = state.tension[:, rows, cols]
     tensest = upper.argmax(axis=-1)
     chance = dynamics.crisis_probability(

@@ -82,7 +82,7 @@ class OutcomeTracker:
         self.counter_month = np.where(
             changes.formed & np.isnan(self.counter_month), step, self.counter_month
         )
-        rows, cols = np.triu_indices(world.n_countries, k=1)
+        rows, cols = dynamics.upper_pairs(world.n_countries)
         self.peak_tension = np.maximum(self.peak_tension, state.tension[:, rows, cols].max(axis=1))
         for k, (i, j) in enumerate(world.tracked_dyads):
             self.peak_dyad[:, k] = np.maximum(self.peak_dyad[:, k], state.tension[:, i, j])
@@ -94,7 +94,7 @@ class OutcomeTracker:
     def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
         """The trajectory values of every run at the end of month ``step``."""
         world = self.world
-        rows, cols = np.triu_indices(world.n_countries, k=1)
+        rows, cols = dynamics.upper_pairs(world.n_countries)
         data: dict[str, np.ndarray] = {
             "run": np.arange(self.runs),
             "month": np.full(self.runs, step),
@@ -164,7 +164,7 @@ class OutcomeTracker:
         data["peak_tension"] = self.peak_tension
         for k, (i, j) in enumerate(world.tracked_dyads):
             data[f"peak_tension_{dyad_name(world, i, j)}"] = self.peak_dyad[:, k]
-        rows, cols = np.triu_indices(world.n_countries, k=1)
+        rows, cols = dynamics.upper_pairs(world.n_countries)
         data["final_mean_tension"] = state.tension[:, rows, cols].mean(axis=1)
         for i, code in enumerate(world.codes):
             data[f"final_alignment_{code}"] = state.alignment[:, i]
