@@ -38,16 +38,27 @@ def main(runs: int = 4000) -> None:
     print(f"  P(no crisis in first 11 months)       {share(~(rows.first_crisis_month < 11))}")
     founders = ["tension_SRB-XKX", "tension_SRB-HRV", "tension_SRB-ALB"]
     month10 = series[series.month == 10][founders].mean(axis=1).to_numpy()
-    start = np.mean([world.tension[0, codes.index("SRB"), codes.index(c)]
-                     for c in ("XKX", "HRV", "ALB")])  # fmt: skip
-    print(f"  mean SRB-founder tension {start:.2f} -> {month10.mean():.2f} at month 11; "
-          f"P(higher) {share(month10 > start)}")
+    start = np.mean(
+        [world.tension[0, codes.index("SRB"), codes.index(c)] for c in ("XKX", "HRV", "ALB")]
+    )
+    print(
+        f"  mean SRB-founder tension {start:.2f} -> {month10.mean():.2f} at month 11; "
+        f"P(higher) {share(month10 > start)}"
+    )
     print(f"  P(no new member in ten years)         {share(rows.new_members == 0)}")
     for code in codes:
         if code not in scenario.blocs[scenario.pact_name].members:
-            print(f"  P({code} joins within ten years)       {share(rows[f'join_month_{code}'].notna())}")
-    print(f"  P(security mechanism by ten years)    {share(rows.stage_month_security_mechanism.notna())}")
-    print(f"  P(formal alliance by ten years)       {share(rows.stage_month_formal_alliance.notna())}")
+            print(
+                f"  P({code} joins within ten years)       "
+                f"{share(rows[f'join_month_{code}'].notna())}"
+            )
+    print(
+        "  P(security mechanism by ten years)    "
+        f"{share(rows.stage_month_security_mechanism.notna())}"
+    )
+    print(
+        f"  P(formal alliance by ten years)       {share(rows.stage_month_formal_alliance.notna())}"
+    )
     print(f"  P(any crisis in ten years)            {share(rows.crisis_count > 0)}")
     times = []
     for seed in range(5):

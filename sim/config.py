@@ -35,7 +35,7 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-# --- countries, relations, blocs, patrons (MODEL.md section 2) -------------------------------
+# --- countries, relations, blocs, patrons (MODEL.md section 2) -----------------------------------
 
 
 class Country(Frozen):
@@ -100,7 +100,7 @@ class Patrons(Frozen):
     russia: Russia = Russia()
 
 
-# --- dynamics parameters (MODEL.md sections 3 and 4; defaults calibrated in docs/MODEL.md) ----
+# --- dynamics parameters (MODEL.md sections 3 and 4; defaults calibrated in docs/MODEL.md) -------
 
 
 class AlignmentParams(Frozen):
@@ -170,7 +170,7 @@ class Dynamics(Frozen):
     crisis: CrisisParams = CrisisParams()
 
 
-# --- events (MODEL.md section 5) ---------------------------------------------------------------
+# --- events (MODEL.md section 5) -----------------------------------------------------------------
 
 Month = str | Annotated[int, Field(ge=0)]
 
@@ -343,9 +343,12 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
         return data
     unknown = set(data) - EXTENSION_KEYS
     if unknown:
-        raise ConfigError(path, sorted(unknown)[0],
-                          f"only {sorted(EXTENSION_KEYS)} in a file that extends another",
-                          sorted(unknown))  # fmt: skip
+        raise ConfigError(
+            path,
+            sorted(unknown)[0],
+            f"only {sorted(EXTENSION_KEYS)} in a file that extends another",
+            sorted(unknown),
+        )
     base_path = (path.parent / str(data["extends"])).resolve()
     if base_path in _seen:
         raise ConfigError(path, "extends", "no cycle of extends", str(base_path))
@@ -424,8 +427,7 @@ def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[s
                     raise ConfigError(
                         file,
                         f"relations.{key}.{name}",
-                        f"the same value as the other direction ({other}): relations are "
-                        "symmetric",
+                        f"the same value as the other direction ({other}): relations are symmetric",
                         value,
                     )
             merged[canonical] = {**merged[canonical], **values}
@@ -482,7 +484,9 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
                 ) from None
             if step < 0:
                 raise ConfigError(
-                    file, f"{where}.month", f"a month not before the start {scenario.start}",
+                    file,
+                    f"{where}.month",
+                    f"a month not before the start {scenario.start}",
                     event.month,
                 )
         if isinstance(event, FormBlocEvent):
@@ -498,8 +502,9 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
             try:
                 resolve_path(scenario.model_dump(), event.path)
             except KeyError as err:
-                raise ConfigError(file, f"{where}.path", "an existing numeric parameter path",
-                                  err.args[0]) from None
+                raise ConfigError(
+                    file, f"{where}.path", "an existing numeric parameter path", err.args[0]
+                ) from None
             named = []
         elif isinstance(event, ShockEvent | AffinityEvent):
             named = event.countries
@@ -507,15 +512,16 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
                 raise ConfigError(file, f"{where}.countries", "two different countries", named)
         else:
             if event.bloc not in blocs:
-                raise ConfigError(file, f"{where}.bloc", f"a known bloc {sorted(blocs)}",
-                                  event.bloc)
+                raise ConfigError(
+                    file, f"{where}.bloc", f"a known bloc {sorted(blocs)}", event.bloc
+                )
             named = [event.country]
         for code in named:
             if code not in codes:
                 raise ConfigError(file, f"{where}", "listed country codes", code)
 
 
-# --- dotted paths ----------------------------------------------------------------------------------
+# --- dotted paths --------------------------------------------------------------------------------
 
 
 def resolve_path(data: dict[str, Any], path: str) -> Any:
@@ -528,7 +534,7 @@ def resolve_path(data: dict[str, Any], path: str) -> Any:
         if not isinstance(node, dict) or part not in node:
             raise KeyError(path)
         node = node[part]
-    if isinstance(node, bool) or not isinstance(node, int | float) and node is not None:
+    if isinstance(node, bool) or (not isinstance(node, int | float) and node is not None):
         raise KeyError(path)
     return node
 

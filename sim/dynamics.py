@@ -29,7 +29,7 @@ def per_run(value: np.ndarray | float, ndim: int) -> np.ndarray:
     return array.reshape(array.shape + (1,) * (ndim - array.ndim))
 
 
-# --- derived quantities (MODEL.md section 3) ----------------------------------------------------
+# --- derived quantities (MODEL.md section 3) -----------------------------------------------------
 
 
 def sizes(capability: np.ndarray) -> np.ndarray:
@@ -98,7 +98,10 @@ def bloc_masks(member: np.ndarray, n_blocs: int) -> np.ndarray:
 
 
 def bloc_threat(threat_matrix: np.ndarray, in_bloc: np.ndarray, depth: np.ndarray) -> np.ndarray:
-    """Threat of a bloc to each country (P4): Theta_iB = (1 + D_B) sum_{j in B} Theta_ij, (R, n, B)."""
+    """Threat of a bloc to each country (P4), shape (R, n, B).
+
+    Theta_iB = (1 + D_B) sum_{j in B} Theta_ij.
+    """
     summed = threat_matrix @ columns(in_bloc)
     return summed * (1.0 + depth)[:, None, :]
 
@@ -135,7 +138,7 @@ def camp_energy(
     return 2.0 * ((members @ propensity_matrix) * rivals).sum(axis=-1)
 
 
-# --- decisions (MODEL.md section 4, steps 4 and 5) ------------------------------------------------
+# --- decisions (MODEL.md section 4, steps 4 and 5) -----------------------------------------------
 
 
 def security_gain(
@@ -210,7 +213,7 @@ def decision_probability(
     return per_run(rate, ndim) * expit(utility / per_run(temperature, ndim))
 
 
-# --- alignment (MODEL.md section 4, step 2) ---------------------------------------------------------
+# --- alignment (MODEL.md section 4, step 2) ------------------------------------------------------
 
 
 def bounded_confidence_pull(
@@ -281,7 +284,7 @@ def bloc_alignment(alignment: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
     return total / np.maximum(counts, 1)
 
 
-# --- tension (MODEL.md section 4, step 3) -------------------------------------------------------------
+# --- tension (MODEL.md section 4, step 3) --------------------------------------------------------
 
 
 @functools.cache
@@ -340,7 +343,7 @@ def provocation(
     return added + added.transpose(0, 2, 1)
 
 
-# --- integration, crisis (MODEL.md section 4, steps 6 and 8) -----------------------------------------
+# --- integration, crisis (MODEL.md section 4, steps 6 and 8) -------------------------------------
 
 
 def cohesion(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:

@@ -77,24 +77,38 @@ def next_alignment(
     # Balancing: away from a threatening bloc the country is outside of and cannot join.
     balances = ~derived.in_bloc.transpose(0, 2, 1) & ~derived.admissible
     return dynamics.alignment_change(
-        state.alignment, world.anchor, pull, outside_pact, derived.bloc_threat,
-        dynamics.bloc_alignment(state.alignment, derived.in_bloc), balances, noise,
-        stubbornness=world.stubbornness, russia_ties=world.russia_ties,
-        rate=p["alignment.rate"], west_pull=p["west_pull"], endorsement=p["endorsement"],
-        russia_pull=p["russia_pull"], russia_support=p["russia_support"],
-        balancing=p["alignment.balancing"], noise_scale=p["alignment.noise"],
-    )  # fmt: skip
+        state.alignment,
+        world.anchor,
+        pull,
+        outside_pact,
+        derived.bloc_threat,
+        dynamics.bloc_alignment(state.alignment, derived.in_bloc),
+        balances,
+        noise,
+        stubbornness=world.stubbornness,
+        russia_ties=world.russia_ties,
+        rate=p["alignment.rate"],
+        west_pull=p["west_pull"],
+        endorsement=p["endorsement"],
+        russia_pull=p["russia_pull"],
+        russia_support=p["russia_support"],
+        balancing=p["alignment.balancing"],
+        noise_scale=p["alignment.noise"],
+    )
 
 
-def next_tension(
-    state: RunState, world: World, derived: Derived, noise: np.ndarray
-) -> np.ndarray:
+def next_tension(state: RunState, world: World, derived: Derived, noise: np.ndarray) -> np.ndarray:
     """Step 3: tension after the Richardson reaction, decay and noise (T1)."""
     p = state.params
     return dynamics.tension_change(
-        state.tension, state.baseline, derived.threat, noise,
-        reaction=p["tension.reaction"], decay=p["tension.decay"], noise_scale=p["tension.noise"],
-    )  # fmt: skip
+        state.tension,
+        state.baseline,
+        derived.threat,
+        noise,
+        reaction=p["tension.reaction"],
+        decay=p["tension.decay"],
+        noise_scale=p["tension.noise"],
+    )
 
 
 def join_probability(
@@ -151,10 +165,14 @@ def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
     threat_to_outsiders = np.where(outsiders.transpose(0, 2, 1), derived.bloc_threat, 0.0)
     mean_threat = threat_to_outsiders.sum(axis=1) / np.maximum(outsiders.sum(axis=-1), 1)
     depth = dynamics.depth_change(
-        state.depth, dynamics.cohesion(derived.propensity, derived.in_bloc), mean_threat,
-        growth=p["integration.growth"], cohesion_threshold=p["integration.cohesion_threshold"],
-        rally=p["integration.rally"], decay=p["integration.decay"],
-    )  # fmt: skip
+        state.depth,
+        dynamics.cohesion(derived.propensity, derived.in_bloc),
+        mean_threat,
+        growth=p["integration.growth"],
+        cohesion_threshold=p["integration.cohesion_threshold"],
+        rally=p["integration.rally"],
+        decay=p["integration.decay"],
+    )
     return np.where(state.active, depth, state.depth)
 
 
@@ -201,9 +219,11 @@ def crisis(
     upper = state.tension[:, rows, cols]
     tensest = upper.argmax(axis=-1)
     chance = dynamics.crisis_probability(
-        upper.max(axis=-1), rate=p["crisis.rate"], steepness=p["crisis.steepness"],
+        upper.max(axis=-1),
+        rate=p["crisis.rate"],
+        steepness=p["crisis.steepness"],
         threshold=p["crisis.threshold"],
-    )  # fmt: skip
+    )
     return uniforms < chance, rows[tensest], cols[tensest]
 
 
@@ -253,9 +273,7 @@ def commit(state: RunState, world: World, derived: Derived, changes: MonthChange
     state.alignment = changes.alignment
 
 
-Chooser = Callable[
-    [np.ndarray, np.ndarray, Draws, np.ndarray], tuple[np.ndarray, np.ndarray]
-]
+Chooser = Callable[[np.ndarray, np.ndarray, Draws, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
 
 def choose_all(
@@ -293,7 +311,16 @@ def plan(
     formed, founder, partner = counter_bloc(state, world, derived, draws.form, joins >= 0)
     happened, crisis_i, crisis_j = crisis(state, world, draws.crisis)
     changes = MonthChanges(
-        alignment, tension, joins, exits, depth, formed, founder, partner,
-        happened, crisis_i, crisis_j,
-    )  # fmt: skip
+        alignment,
+        tension,
+        joins,
+        exits,
+        depth,
+        formed,
+        founder,
+        partner,
+        happened,
+        crisis_i,
+        crisis_j,
+    )
     return derived, changes

@@ -61,7 +61,7 @@ class OutcomeTracker:
         self.series_every = series_every
         self.series: list[pd.DataFrame] = []
         self.timeline: list[tuple[int, str]] | None = [] if timeline else None
-        
+
     def record(self, step: int, state: RunState, derived: Derived, changes: MonthChanges) -> None:
         """Note what month ``step`` changed; ``state`` is already the state after it."""
         world = self.world
@@ -125,13 +125,20 @@ class OutcomeTracker:
                     log.append((step, f"{world.blocs[world.pact].name} becomes a {stage_name}"))
         if changes.crisis[0]:
             i, j = changes.crisis_i[0], changes.crisis_j[0]
-            log.append((step, f"crisis between {world.names[i]} and {world.names[j]} "
-                              f"(tension {state.tension[0, i, j]:.2f})"))  # fmt: skip
+            log.append(
+                (
+                    step,
+                    f"crisis between {world.names[i]} and {world.names[j]} "
+                    f"(tension {state.tension[0, i, j]:.2f})",
+                )
+            )
 
     def dated_timeline(self) -> list[tuple[str, str]]:
         """The timeline with calendar months."""
-        return [(step_to_month(step, start=self.world.start), text)
-                for step, text in self.timeline or []]  # fmt: skip
+        return [
+            (step_to_month(step, start=self.world.start), text)
+            for step, text in self.timeline or []
+        ]
 
     def rows(self, state: RunState, derived_final: Derived) -> pd.DataFrame:
         """One row per run with every outcome of MODEL.md section 6."""

@@ -94,9 +94,12 @@ def derive(state: RunState, world: World) -> Derived:
     """Compute propensity, threat, camps, utilities and vetoes (MODEL.md section 3, step 4)."""
     p = state.params
     propensity = dynamics.propensity(
-        state.affinity, state.alignment, state.tension,
-        p["propensity.alignment_weight"], p["propensity.tension_weight"],
-    )  # fmt: skip
+        state.affinity,
+        state.alignment,
+        state.tension,
+        p["propensity.alignment_weight"],
+        p["propensity.tension_weight"],
+    )
     effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
     threat = dynamics.threat(
         effective, state.proximity, state.tension, world.misperception, p["threat.size_exponent"]
@@ -108,13 +111,18 @@ def derive(state: RunState, world: World) -> Derived:
     security = dynamics.security_gain(threat, state.size, in_bloc, opponent)
     endorsed = np.arange(world.n_blocs) == world.pact
     utility = dynamics.accession_utility(
-        frustration, security, world.nato, state.alignment, world.domestic_cost, endorsed,
+        frustration,
+        security,
+        world.nato,
+        state.alignment,
+        world.domestic_cost,
+        endorsed,
         frustration_weight=p["accession.frustration_weight"],
         security_weight=p["accession.security_weight"],
         endorsement_weight=p["accession.endorsement_weight"],
         nato_discount=p["accession.nato_discount"],
         endorsement=p["endorsement"],
-    )  # fmt: skip
+    )
     majority = np.array([bloc.majority for bloc in world.blocs])
     vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
     eligibility = np.array([bloc.eligibility for bloc in world.blocs])
@@ -125,6 +133,4 @@ def derive(state: RunState, world: World) -> Derived:
         & (state.active & open_bloc[None, :])[:, None, :]
         & (in_bloc.sum(axis=-1) > 0)[:, None, :]
     )
-    return Derived(
-        propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible
-    )
+    return Derived(propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible)

@@ -117,9 +117,19 @@ class World:
 
 
 RUN_ARRAYS = (
-    "capability", "alignment", "anchor", "stubbornness", "openness", "russia_ties", "nato",
-    "domestic_cost", "misperception", "affinity", "tension", "baseline",
-)  # fmt: skip
+    "capability",
+    "alignment",
+    "anchor",
+    "stubbornness",
+    "openness",
+    "russia_ties",
+    "nato",
+    "domestic_cost",
+    "misperception",
+    "affinity",
+    "tension",
+    "baseline",
+)
 
 
 def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
@@ -150,8 +160,11 @@ def compile_world(scenario: cfg.Scenario) -> World:
     for key, relation in scenario.relations.items():
         first, second = cfg.split_pair(key)
         i, j = index[first], index[second]
-        for array, value in ((affinity, relation.affinity), (tension, relation.tension),
-                             (baseline, relation.baseline)):  # fmt: skip
+        for array, value in (
+            (affinity, relation.affinity),
+            (tension, relation.tension),
+            (baseline, relation.baseline),
+        ):
             if value is not None:
                 array[0, i, j] = array[0, j, i] = value
     baseline = np.where(np.isnan(baseline), tension, baseline)
@@ -159,8 +172,15 @@ def compile_world(scenario: cfg.Scenario) -> World:
         np.fill_diagonal(array[0], 0.0)
 
     slots = [
-        BlocSlot(name, bloc.admission == "majority", bloc.eligibility, bloc.open, bloc.depth,
-                 tuple(index[c] for c in bloc.members), "scenario")  # fmt: skip
+        BlocSlot(
+            name,
+            bloc.admission == "majority",
+            bloc.eligibility,
+            bloc.open,
+            bloc.depth,
+            tuple(index[c] for c in bloc.members),
+            "scenario",
+        )
         for name, bloc in scenario.blocs.items()
     ]
     events: dict[int, StepEvents] = {}
@@ -172,9 +192,17 @@ def compile_world(scenario: cfg.Scenario) -> World:
         match event:
             case cfg.FormBlocEvent():
                 slot_of[event.name] = len(slots)
-                slots.append(BlocSlot(event.name, event.admission == "majority",
-                                      event.eligibility, event.open, event.depth,
-                                      tuple(index[c] for c in event.members), "event"))  # fmt: skip
+                slots.append(
+                    BlocSlot(
+                        event.name,
+                        event.admission == "majority",
+                        event.eligibility,
+                        event.open,
+                        event.depth,
+                        tuple(index[c] for c in event.members),
+                        "event",
+                    )
+                )
                 step_events.forms.append(slot_of[event.name])
             case cfg.SetEvent():
                 step_events.sets.append((param_name(event.path), event.value))
@@ -244,8 +272,13 @@ def describe(world: World) -> dict[str, Any]:
         "countries": len(world.codes),
         "blocs": [slot.name for slot in world.blocs if slot.origin != "counter"],
         "events": sum(
-            len(e.sets) + len(e.shocks) + len(e.affinities) + len(e.forms) + len(e.leaves)
-            + len(e.joins) + len(e.invites)
+            len(e.sets)
+            + len(e.shocks)
+            + len(e.affinities)
+            + len(e.forms)
+            + len(e.leaves)
+            + len(e.joins)
+            + len(e.invites)
             for e in world.events.values()
         ),
     }

@@ -29,8 +29,11 @@ def mesa_rows(scenario: config.Scenario, seeds, months: int = 120) -> pd.DataFra
 def assert_same_outcomes(left: pd.DataFrame, right: pd.DataFrame) -> None:
     """Integers, flags and strings equal; floats equal within 1e-9 (NaN matching NaN)."""
     pd.testing.assert_frame_equal(
-        left.reset_index(drop=True), right.reset_index(drop=True), check_exact=False,
-        rtol=0, atol=1e-9,
+        left.reset_index(drop=True),
+        right.reset_index(drop=True),
+        check_exact=False,
+        rtol=0,
+        atol=1e-9,
     )
 
 

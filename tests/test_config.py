@@ -56,29 +56,43 @@ def test_alignment_out_of_range(write_scenario):
 
 
 def test_negative_tension(write_scenario):
-    bad(write_scenario, lambda d: d["relations"]["SRB-XKX"].update(tension=-0.1),
-        r"relations\.SRB-XKX\.tension.*greater than or equal to 0")
+    bad(
+        write_scenario,
+        lambda d: d["relations"]["SRB-XKX"].update(tension=-0.1),
+        r"relations\.SRB-XKX\.tension.*greater than or equal to 0",
+    )
 
 
 def test_unknown_country_in_relations(write_scenario):
-    bad(write_scenario, lambda d: d["relations"].update({"SRB-FRA": {"affinity": 0.1}}),
-        r"relations\.SRB-FRA.*listed countries")
+    bad(
+        write_scenario,
+        lambda d: d["relations"].update({"SRB-FRA": {"affinity": 0.1}}),
+        r"relations\.SRB-FRA.*listed countries",
+    )
 
 
 def test_unknown_country_in_bloc(write_scenario):
-    bad(write_scenario, lambda d: d["blocs"]["tirana"]["members"].append("FRA"),
-        r"blocs\.tirana\.members.*FRA")
+    bad(
+        write_scenario,
+        lambda d: d["blocs"]["tirana"]["members"].append("FRA"),
+        r"blocs\.tirana\.members.*FRA",
+    )
 
 
 def test_country_in_two_blocs(write_scenario):
-    bad(write_scenario,
+    bad(
+        write_scenario,
         lambda d: d["blocs"].update({"other": {"members": ["ALB", "SRB"]}}),
-        r"blocs\.other\.members.*at most one bloc")
+        r"blocs\.other\.members.*at most one bloc",
+    )
 
 
 def test_asymmetric_affinity_given_both_ways(write_scenario):
-    bad(write_scenario, lambda d: d["relations"].update({"XKX-SRB": {"affinity": -0.5}}),
-        r"relations\.XKX-SRB\.affinity.*symmetric")
+    bad(
+        write_scenario,
+        lambda d: d["relations"].update({"XKX-SRB": {"affinity": -0.5}}),
+        r"relations\.XKX-SRB\.affinity.*symmetric",
+    )
 
 
 def test_symmetric_duplicate_is_accepted(write_scenario):
@@ -89,27 +103,31 @@ def test_symmetric_duplicate_is_accepted(write_scenario):
 
 
 def test_event_before_start(write_scenario):
-    bad(write_scenario, lambda d: d["events"][0].update(month="2024-12"),
-        r"events\.0\.month.*not before the start")
+    bad(
+        write_scenario,
+        lambda d: d["events"][0].update(month="2024-12"),
+        r"events\.0\.month.*not before the start",
+    )
 
 
 def test_event_with_unknown_country(write_scenario):
-    bad(write_scenario, lambda d: d["events"][0].update(countries=["SRB", "FRA"]),
-        r"events\.0.*FRA")
+    bad(
+        write_scenario, lambda d: d["events"][0].update(countries=["SRB", "FRA"]), r"events\.0.*FRA"
+    )
 
 
 def test_event_with_unknown_bloc(write_scenario):
     def change(d):
-        d["events"].append({"month": "2026-06", "type": "invite", "bloc": "nato",
-                            "country": "BGR"})
+        d["events"].append({"month": "2026-06", "type": "invite", "bloc": "nato", "country": "BGR"})
 
     bad(write_scenario, change, r"events\.7\.bloc.*nato")
 
 
 def test_set_event_with_unknown_path(write_scenario):
     def change(d):
-        d["events"].append({"month": "2026-06", "type": "set", "path": "patrons.west.endorsment",
-                            "value": 0.3})
+        d["events"].append(
+            {"month": "2026-06", "type": "set", "path": "patrons.west.endorsment", "value": 0.3}
+        )
 
     bad(write_scenario, change, r"events\.7\.path.*existing numeric parameter path")
 
@@ -125,13 +143,16 @@ def test_malformed_yaml_names_the_line(write_scenario):
 
 
 def test_missing_file():
-    with pytest.raises(InputFileNotFoundError, match="nowhere.yaml"):
+    with pytest.raises(InputFileNotFoundError, match=r"nowhere\.yaml"):
         config.load_scenario("nowhere.yaml")
 
 
 def test_missing_required_field(write_scenario):
-    bad(write_scenario, lambda d: d["countries"]["SRB"].pop("capability"),
-        r"countries\.SRB\.capability: expected this required field")
+    bad(
+        write_scenario,
+        lambda d: d["countries"]["SRB"].pop("capability"),
+        r"countries\.SRB\.capability: expected this required field",
+    )
 
 
 def test_overrides_reach_every_kind_of_path(scenario_data):
@@ -154,8 +175,14 @@ def test_overrides_reach_every_kind_of_path(scenario_data):
 
 
 @pytest.mark.parametrize(
-    "path", ["countries.SRB.alignmnet", "dynamics.tension", "patrons.nato.support",
-             "relations.SRB-FRA.tension", "relations.SRB-XKX.heat"],
+    "path",
+    [
+        "countries.SRB.alignmnet",
+        "dynamics.tension",
+        "patrons.nato.support",
+        "relations.SRB-FRA.tension",
+        "relations.SRB-XKX.heat",
+    ],
 )
 def test_unknown_override_path_is_an_error(scenario_data, path):
     with pytest.raises(ConfigError, match="expected"):
@@ -180,7 +207,7 @@ def test_extends_adds_events_and_overrides(tmp_path):
 def test_extends_rejects_other_keys_and_missing_base(tmp_path):
     path = tmp_path / "variant.yaml"
     path.write_text("extends: missing.yaml\nname: x\n")
-    with pytest.raises(InputFileNotFoundError, match="missing.yaml"):
+    with pytest.raises(InputFileNotFoundError, match=r"missing\.yaml"):
         config.load_scenario(path)
     path.write_text("extends: missing.yaml\ncountries: {}\n")
     with pytest.raises(ConfigError, match="countries"):

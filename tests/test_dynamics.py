@@ -86,8 +86,15 @@ def test_stage_boundaries():
 
 def test_depth_grows_with_positive_drive_and_decays_otherwise():
     depth = np.array([[0.5, 0.5]])
-    new = dynamics.depth_change(depth, np.array([[1.0, 0.0]]), np.zeros((1, 2)), growth=0.1,
-                                cohesion_threshold=0.5, rally=0.0, decay=0.02)
+    new = dynamics.depth_change(
+        depth,
+        np.array([[1.0, 0.0]]),
+        np.zeros((1, 2)),
+        growth=0.1,
+        cohesion_threshold=0.5,
+        rally=0.0,
+        decay=0.02,
+    )
     assert new[0, 0] == pytest.approx(0.5 + 0.1 * 0.5 * 0.5)
     assert new[0, 1] == pytest.approx(0.5 * 0.98)
 
@@ -113,5 +120,6 @@ def test_provocation_raises_tension_with_every_member():
 
 
 def test_crisis_probability_is_half_the_rate_at_threshold():
-    assert dynamics.crisis_probability(np.array([1.2]), rate=0.05, steepness=8.0,
-                                       threshold=1.2)[0] == pytest.approx(0.025)
+    assert dynamics.crisis_probability(np.array([1.2]), rate=0.05, steepness=8.0, threshold=1.2)[
+        0
+    ] == pytest.approx(0.025)

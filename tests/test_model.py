@@ -42,8 +42,12 @@ def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
     world = compile_world(config.scenario_from_dict(data, overrides=overrides))
     runs, months = 8, 48
     state = RunState.initial(world, runs)
-    draws = draw_runs(generators_for(run_seeds(seed % 1000, range(runs))), months,
-                      world.n_countries, world.n_blocs)
+    draws = draw_runs(
+        generators_for(run_seeds(seed % 1000, range(runs))),
+        months,
+        world.n_countries,
+        world.n_blocs,
+    )
     tracker = OutcomeTracker(world, runs, months)
     founders = state.member == world.pact
     for step in range(months):
@@ -56,8 +60,9 @@ def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
         assert np.all(np.diagonal(state.tension, axis1=1, axis2=2) == 0.0)
         assert np.all((state.member >= -1) & (state.member < world.n_blocs))
         # a member country belongs to an active bloc
-        assert np.all(state.active[np.nonzero(state.member >= 0)[0],
-                                   state.member[state.member >= 0]])
+        assert np.all(
+            state.active[np.nonzero(state.member >= 0)[0], state.member[state.member >= 0]]
+        )
         assert np.all((state.depth >= 0) & (state.depth <= 1))
     # join months are consistent with membership: members who were not founders joined once
     in_pact = state.member == world.pact
@@ -110,21 +115,28 @@ def test_russian_support_moves_serbia_east(scenario_data):
 
 
 def test_veto_keeps_serbia_out_and_lifting_it_lets_serbia_in(scenario_data):
-    invites = [{"month": m, "type": "invite", "bloc": "tirana", "country": "SRB"}
-               for m in range(2, 30)]
-    overrides = {"countries.SRB.alignment": 0.9, "countries.SRB.anchor": 0.9,
-                 "relations.SRB-XKX.affinity": 0.0, "relations.SRB-ALB.affinity": 0.5,
-                 "relations.SRB-HRV.affinity": 0.5}
-    vetoed = rows_with(scenario_data, {**overrides, "relations.SRB-XKX.affinity": -0.9},
-                       invites, months=36)
+    invites = [
+        {"month": m, "type": "invite", "bloc": "tirana", "country": "SRB"} for m in range(2, 30)
+    ]
+    overrides = {
+        "countries.SRB.alignment": 0.9,
+        "countries.SRB.anchor": 0.9,
+        "relations.SRB-XKX.affinity": 0.0,
+        "relations.SRB-ALB.affinity": 0.5,
+        "relations.SRB-HRV.affinity": 0.5,
+    }
+    vetoed = rows_with(
+        scenario_data, {**overrides, "relations.SRB-XKX.affinity": -0.9}, invites, months=36
+    )
     assert vetoed["join_month_SRB"].isna().all()
     allowed = rows_with(scenario_data, overrides, invites, months=36)
     assert allowed["join_month_SRB"].notna().mean() > 0.5
 
 
 def test_decision_rate_zero_means_no_joins_and_crisis_rate_zero_no_crises(scenario_data):
-    rows = rows_with(scenario_data, {"dynamics.accession.decision_rate": 0.0,
-                                     "dynamics.crisis.rate": 0.0})
+    rows = rows_with(
+        scenario_data, {"dynamics.accession.decision_rate": 0.0, "dynamics.crisis.rate": 0.0}
+    )
     assert (rows["new_members"] == 0).all()
     assert (rows["crisis_count"] == 0).all()
 
@@ -141,15 +153,20 @@ def test_counter_blocs_form_only_when_enabled(scenario_data):
     on = rows_with({**scenario_data, "dynamics": {"counter_bloc": {"enabled": True}}})
     assert not off["counter_bloc_formed"].any()
     assert on["counter_bloc_formed"].mean() > 0.3
-    assert on.loc[on["counter_bloc_formed"], "counter_bloc_members"].str.contains("SRB").mean() \
-        > 0.9
+    assert (
+        on.loc[on["counter_bloc_formed"], "counter_bloc_members"].str.contains("SRB").mean() > 0.9
+    )
 
 
 def test_an_unhappy_forced_member_leaves(scenario_data):
     join = [{"month": 2, "type": "join", "bloc": "tirana", "country": "BIH"}]
     stay = rows_with(scenario_data, {"dynamics.accession.exit_rate": 0.0}, join, months=48)
-    leave = rows_with(scenario_data, {"dynamics.accession.exit_rate": 0.5,
-                                      "dynamics.accession.exit_margin": 0.0}, join, months=48)
+    leave = rows_with(
+        scenario_data,
+        {"dynamics.accession.exit_rate": 0.5, "dynamics.accession.exit_margin": 0.0},
+        join,
+        months=48,
+    )
     assert stay["exit_month_BIH"].isna().all()
     assert leave["exit_month_BIH"].notna().mean() > 0.9
     assert (stay["join_month_BIH"] == 2).all()
@@ -169,8 +186,9 @@ def test_balancing_moves_a_threatened_outsider_away(scenario_data):
 def calibration(scenario):
     from sim.ensemble import simulate_batch
 
-    return simulate_batch(compile_world(scenario), run_seeds(20250318, range(RUNS)), months=120,
-                          series_every=1)
+    return simulate_batch(
+        compile_world(scenario), run_seeds(20250318, range(RUNS)), months=120, series_every=1
+    )
 
 
 def test_pattern_nobody_else_joins_in_the_first_eleven_months(calibration, scenario):
@@ -189,8 +207,12 @@ def test_pattern_serbian_tension_with_founders_rises(calibration, world):
     series = calibration.series
     month10 = series[series["month"] == 10]
     founders = ["tension_SRB-XKX", "tension_SRB-HRV", "tension_SRB-ALB"]
-    start = np.mean([world.tension[0, world.codes.index("SRB"), world.codes.index(c)]
-                     for c in ("XKX", "HRV", "ALB")])
+    start = np.mean(
+        [
+            world.tension[0, world.codes.index("SRB"), world.codes.index(c)]
+            for c in ("XKX", "HRV", "ALB")
+        ]
+    )
     rose = month10[founders].mean(axis=1) > start
     assert rose.mean() > 0.9
 
