@@ -1,11 +1,11 @@
-"""Scenario files: schema, loading, validation and dotted-path overrides.
+"""Scenario files: loading, validation and dotted-path overrides.
 
 A scenario is the world at the start of a run: countries, their relations, blocs, outside patrons,
 the dynamics parameters and dated events (MODEL.md sections 2 and 5). It is read from YAML with a
-safe loader and validated into frozen pydantic objects; the rest of the package never sees raw
-dicts. Every numeric value can be addressed by a dotted path (``countries.SRB.alignment``,
-``relations.SRB-XKX.tension``, ``patrons.russia.support``, ``dynamics.tension.decay``) so that
-experiments can vary it.
+safe loader and validated into the frozen objects of :mod:`sim.schema`; the rest of the package
+never sees raw dicts. Every numeric value can be addressed by a dotted path
+(``countries.SRB.alignment``, ``relations.SRB-XKX.tension``, ``patrons.russia.support``,
+``dynamics.tension.decay``) so that experiments can vary it.
 
 Every user mistake raises :class:`~sim.errors.ConfigError` naming the file, the field path, what
 was expected and what was found.
@@ -15,259 +15,94 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.months import month_to_step, parse_month
-
-CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
-Unit = Annotated[float, Field(ge=0.0, le=1.0)]
-Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
-NonNegative = Annotated[float, Field(ge=0.0)]
-
-
-class Frozen(BaseModel):
-    """Base of every schema object: unknown keys are errors and objects are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# --- countries, relations, blocs, patrons (MODEL.md section 2) -----------------------------------
-
-
-class Country(Frozen):
-    """A country's state at the start of a run."""
-
-    name: str
-    capability: Annotated[float, Field(gt=0.0)]  # military expenditure, US$ bn
-    alignment: Signed  # Euro-Atlantic (+1) .. Russia-aligned (-1)
-    anchor: Signed | None = None  # pulled back to this; None = initial alignment
-    stubbornness: Unit = 0.05
-    openness: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
-    russia_ties: Unit = 0.0
-    nato: bool = False
-    eu: bool = False
-    domestic_cost: NonNegative = 0.0
-    misperception: NonNegative = 0.2
-    lat: Annotated[float, Field(ge=-90.0, le=90.0)]
-    lon: Annotated[float, Field(ge=-180.0, le=180.0)]
-
-
-class Relation(Frozen):
-    """A dyad's propensity to align and its tension (symmetric)."""
-
-    affinity: Signed | None = None  # None = relation_defaults.affinity
-    tension: NonNegative | None = None  # initial tension; None = relation_defaults.tension
-    baseline: NonNegative | None = None  # what tension decays to; None = initial tension
-
-
-class RelationDefaults(Frozen):
-    """Values of every dyad a scenario does not list."""
-
-    affinity: Signed = 0.0
-    tension: NonNegative = 0.05
-
-
-class Bloc(Frozen):
-    """A security pact: its members, integration depth and admission rule."""
-
-    members: list[Annotated[str, Field(pattern=CODE_PATTERN)]]
-    depth: Unit = 0.1
-    admission: Literal["unanimity", "majority"] = "unanimity"
-    eligibility: Signed = 0.3  # minimum alignment to be considered
-    open: bool = True
-
-
-class West(Frozen):
-    """NATO/EU as an outside patron."""
-
-    endorsement: Signed = 0.0  # stance toward the pact; 0 = informed, no comment
-    pull: NonNegative = 0.01  # kappa_W
-
-
-class Russia(Frozen):
-    """Russia as an outside patron."""
-
-    support: Unit = 0.5  # rho_R
-    pull: NonNegative = 0.01  # kappa_R
-
-
-class Patrons(Frozen):
-    west: West = West()
-    russia: Russia = Russia()
-
-
-# --- dynamics parameters (MODEL.md sections 3 and 4; defaults calibrated in docs/MODEL.md) -------
-
-
-class AlignmentParams(Frozen):
-    rate: Unit = 0.05  # mu, bounded-confidence step
-    balancing: NonNegative = 0.02  # kappa_bal, pull away from a threatening bloc
-    noise: NonNegative = 0.01  # sigma_a
-
-
-class PropensityParams(Frozen):
-    alignment_weight: NonNegative = 0.5  # w_align
-    tension_weight: NonNegative = 0.5  # w_tension
-
-
-class ThreatParams(Frozen):
-    size_exponent: NonNegative = 0.5  # alpha
-    distance_scale_km: Annotated[float, Field(gt=0.0)] = 600.0  # lambda
-
-
-class TensionParams(Frozen):
-    reaction: NonNegative = 0.02  # k, Richardson reaction to threat
-    decay: Unit = 0.04  # delta, pull back to baseline per month
-    noise: NonNegative = 0.02  # sigma_T
-    provocation: NonNegative = 1.5  # pi
-
-
-class AccessionParams(Frozen):
-    frustration_weight: NonNegative = 8.0  # w_F
-    security_weight: NonNegative = 2.0  # w_S
-    endorsement_weight: NonNegative = 1.0  # w_E
-    nato_discount: Unit = 0.7  # nu
-    decision_rate: Unit = 1 / 24  # h, chance of a decision opportunity per month
-    temperature: Annotated[float, Field(gt=0.0)] = 0.15
-    veto_threshold: Signed = -0.2  # v
-    exit_margin: NonNegative = 0.5
-    exit_rate: Unit = 1 / 36  # h_exit
-
-
-class IntegrationParams(Frozen):
-    growth: NonNegative = 0.012  # g
-    cohesion_threshold: Signed = 0.55  # c0
-    rally: NonNegative = 0.5
-    decay: Unit = 0.02  # q
-
-
-class CounterBlocParams(Frozen):
-    enabled: bool = False
-    threat_threshold: NonNegative = 0.15  # theta_form
-    partner_threshold: Signed = 0.5  # theta_partner
-    formation_rate: Unit = 1 / 36  # h_form
-
-
-class CrisisParams(Frozen):
-    rate: Unit = 0.05  # h_c
-    steepness: NonNegative = 8.0  # gamma
-    threshold: NonNegative = 1.2  # theta_c
-    jump: NonNegative = 0.3
-
-
-class Dynamics(Frozen):
-    alignment: AlignmentParams = AlignmentParams()
-    propensity: PropensityParams = PropensityParams()
-    threat: ThreatParams = ThreatParams()
-    tension: TensionParams = TensionParams()
-    accession: AccessionParams = AccessionParams()
-    integration: IntegrationParams = IntegrationParams()
-    counter_bloc: CounterBlocParams = CounterBlocParams()
-    crisis: CrisisParams = CrisisParams()
-
-
-# --- events (MODEL.md section 5) -----------------------------------------------------------------
-
-Month = str | Annotated[int, Field(ge=0)]
-
-
-class EventBase(Frozen):
-    month: Month  # YYYY-MM or a step number
-    note: str = ""
-
-
-class InviteEvent(EventBase):
-    type: Literal["invite"]
-    bloc: str
-    country: str
-
-
-class JoinEvent(EventBase):
-    type: Literal["join"]
-    bloc: str
-    country: str
-
-
-class LeaveEvent(EventBase):
-    type: Literal["leave"]
-    bloc: str
-    country: str
-
-
-class FormBlocEvent(EventBase):
-    type: Literal["form_bloc"]
-    name: str
-    members: list[str]
-    depth: Unit = 0.1
-    admission: Literal["unanimity", "majority"] = "unanimity"
-    eligibility: Signed = 0.3
-    open: bool = True
-
-
-class SetEvent(EventBase):
-    type: Literal["set"]
-    path: str
-    value: float
-
-
-class ShockEvent(EventBase):
-    type: Literal["shock"]
-    countries: Annotated[list[str], Field(min_length=2, max_length=2)]
-    delta: float
-
-
-class AffinityEvent(EventBase):
-    type: Literal["affinity"]
-    countries: Annotated[list[str], Field(min_length=2, max_length=2)]
-    delta: float
-
-
-Event = Annotated[
-    InviteEvent | JoinEvent | LeaveEvent | FormBlocEvent | SetEvent | ShockEvent | AffinityEvent,
-    Field(discriminator="type"),
+from sim.months import parse_month
+from sim.schema import (
+    CODE_PATTERN,
+    SETTABLE_PREFIXES,
+    AccessionParams,
+    AffinityEvent,
+    AlignmentParams,
+    Bloc,
+    CounterBlocParams,
+    Country,
+    CrisisParams,
+    Dynamics,
+    Event,
+    EventBase,
+    FormBlocEvent,
+    Frozen,
+    IntegrationParams,
+    InviteEvent,
+    JoinEvent,
+    LeaveEvent,
+    Month,
+    NonNegative,
+    Patrons,
+    PropensityParams,
+    Relation,
+    RelationDefaults,
+    Russia,
+    Scenario,
+    SetEvent,
+    ShockEvent,
+    Signed,
+    TensionParams,
+    ThreatParams,
+    Unit,
+    West,
+)
+
+__all__ = [
+    "CODE_PATTERN",
+    "SETTABLE_PREFIXES",
+    "AccessionParams",
+    "AffinityEvent",
+    "AlignmentParams",
+    "Bloc",
+    "ConfigError",
+    "CounterBlocParams",
+    "Country",
+    "CrisisParams",
+    "Dynamics",
+    "Event",
+    "EventBase",
+    "FormBlocEvent",
+    "Frozen",
+    "InputFileNotFoundError",
+    "IntegrationParams",
+    "InviteEvent",
+    "JoinEvent",
+    "LeaveEvent",
+    "Month",
+    "NonNegative",
+    "Patrons",
+    "PropensityParams",
+    "Relation",
+    "RelationDefaults",
+    "Russia",
+    "Scenario",
+    "SetEvent",
+    "ShockEvent",
+    "Signed",
+    "TensionParams",
+    "ThreatParams",
+    "Unit",
+    "West",
+    "apply_overrides",
+    "load_scenario",
+    "pair_key",
+    "read_scenario_data",
+    "read_yaml",
+    "resolve_path",
+    "scenario_from_dict",
+    "split_pair",
 ]
-
-# Event paths that a `set` event may change during a run: patrons and dynamics only, because
-# country and relation values are state that the model itself evolves.
-SETTABLE_PREFIXES = ("patrons.", "dynamics.")
-
-
-class Scenario(Frozen):
-    """A validated scenario. Build it with :func:`load_scenario` or :func:`scenario_from_dict`."""
-
-    name: str
-    description: str = ""
-    start: str = "2025-03"
-    pact: str | None = None  # the bloc whose outcomes are recorded; None = the first bloc
-    tracked_dyads: list[str] = []  # dyads whose peak tension is an outcome, e.g. SRB-XKX
-    countries: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country]
-    relation_defaults: RelationDefaults = RelationDefaults()
-    relations: dict[str, Relation] = {}
-    blocs: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Bloc] = {}
-    patrons: Patrons = Patrons()
-    dynamics: Dynamics = Dynamics()
-    events: list[Event] = []
-
-    @property
-    def codes(self) -> list[str]:
-        """Country codes in file order: the index order of every array."""
-        return list(self.countries)
-
-    @property
-    def pact_name(self) -> str | None:
-        """The bloc whose outcomes are recorded."""
-        return self.pact or next(iter(self.blocs), None)
-
-    def event_step(self, event: EventBase) -> int:
-        """The model step at which ``event`` happens."""
-        if isinstance(event.month, int):
-            return event.month
-        return month_to_step(event.month, start=self.start)
-
 
 # --- loading and validation ----------------------------------------------------------------------
 
