@@ -1,0 +1,368 @@
+"""Experiment files: what to run, how often, and with which seeds.
+
+An experiment names a scenario (by a path relative to the experiment file) and a few variants of
+it, each a set of dotted-path overrides and extra dated events; it says how many replications to
+run, from which master seed, over which horizon and with which engine. Alternatively it names any
+Mesa model class (``model: "package.module:Class"``) with its ``parameters``, the attributes to
+``collect`` at the end of a run and the number of ``steps``.
+
+Everything is validated when the file is loaded, before anything runs: every variant's overrides
+and events are applied to the scenario and checked, so a typo in a path fails in a second, not
+after an hour. Every mistake raises :class:`~sim.errors.ConfigError` naming the experiment file,
+the dotted field (``variants.nato_welcomes.overrides.patrons.west.endorsment``), what was
+expected and what was found.
+
+Examples
+--------
+>>> from sim.scenarios import ROOT
+>>> experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml")
+>>> experiment.variant_names[0], experiment.baseline
+('baseline', 'baseline')
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from functools import cached_property
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, PrivateAttr, ValidationError
+
+from sim import config
+from sim.errors import ConfigError, InputFileNotFoundError
+from sim.seeds import run_seeds
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
+SERIES_EVERY = {"none": None, "monthly": 1, "yearly": 12}
+EVENT_TYPES = {"invite", "join", "leave", "form_bloc", "set", "shock", "affinity"}
+
+
+class Variant(config.Frozen):
+    """One variant: dotted-path overrides of the scenario and events added after its own."""
+
+    description: str = ""
+    overrides: dict[str, Any] = Field(default_factory=dict)
+    events: list[config.Event] = Field(default_factory=list)
+
+
+class Outputs(config.Frozen):
+    """What to store besides the outcome rows."""
+
+    series: Literal["none", "monthly", "yearly"] = "none"
+    figures: list[str] = Field(default_factory=list)  # accepted now; drawn by `alliance-sim plot`
+
+
+class Experiment(config.Frozen):
+    """A validated experiment; build it with :func:`load_experiment`.
+
+    ``scenario`` holds the resolved (absolute) path and ``engine`` is ``batch`` or ``mesa`` for
+    scenario experiments; generic Mesa model experiments have no engine (see :attr:`runs_on`).
+    """
+
+    name: Annotated[str, Field(pattern=NAME_PATTERN)]
+    description: str = ""
+    scenario: str | None = None
+    model: Annotated[str, Field(pattern=MODEL_PATTERN)] | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    collect: list[str] = Field(default_factory=list)
+    steps: Annotated[int, Field(ge=1)] = 100
+    variants: dict[Annotated[str, Field(pattern=NAME_PATTERN)], Variant] = Field(
+        default_factory=dict
+    )
+    replications: Annotated[int, Field(ge=1)] = 1000
+    seed: Annotated[int, Field(ge=0)] = 0
+    months: Annotated[int, Field(ge=1)] = 120
+    common_random_numbers: bool = True
+    engine: Literal["batch", "mesa"] | None = None
+    outputs: Outputs = Outputs()
+    years: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 5, 10])
+
+    _file: str | None = PrivateAttr(default=None)
+
+    @property
+    def file(self) -> str | None:
+        """The experiment file this was loaded from (None if built in Python)."""
+        return self._file
+
+    @property
+    def variant_names(self) -> list[str]:
+        """Variant names in file order; an experiment without variants has one, ``baseline``."""
+        return list(self.variants) or ["baseline"]
+
+    @property
+    def baseline(self) -> str:
+        """The variant named ``baseline`` if there is one, else the first."""
+        names = self.variant_names
+        return "baseline" if "baseline" in names else names[0]
+
+    def variant(self, name: str) -> Variant:
+        return self.variants.get(name, Variant())
+
+    @property
+    def runs_on(self) -> str:
+        """``batch`` or ``mesa`` for scenario experiments, ``model`` for generic Mesa models."""
+        return "model" if self.model is not None else self.engine or "batch"
+
+    @property
+    def series_every(self) -> int | None:
+        """Months between recorded trajectory points (None: no trajectories)."""
+        return SERIES_EVERY[self.outputs.series]
+
+    def seeds(self, variant_index: int, replications: range) -> list[int]:
+        """The seeds of some replications of a variant (ARCHITECTURE.md section 4).
+
+        Replication k uses ``run_seed(seed, k)`` in every variant (common random numbers), or
+        ``run_seed(seed, k, design_point=variant_index)`` when common random numbers are off.
+        """
+        point = None if self.common_random_numbers else variant_index
+        return [int(s) for s in run_seeds(self.seed, replications, point)]
+
+    @cached_property
+    def scenarios(self) -> dict[str, config.Scenario]:
+        """The validated scenario of every variant, in variant order (scenario experiments)."""
+        if self.scenario is None:
+            return {}
+        base = config.read_scenario_data(self.scenario)
+        config.scenario_from_dict(base, file=self.scenario)  # the scenario's own mistakes
+        return {name: variant_scenario(base, self, name) for name in self.variant_names}
+
+    def parameters_for(self, name: str) -> dict[str, Any]:
+        """The model parameters of a variant (generic model experiments)."""
+        return {**self.parameters, **self.variant(name).overrides}
+
+
+def load_experiment(
+    path: str | Path,
+    *,
+    replications: int | None = None,
+    seed: int | None = None,
+    engine: str | None = None,
+    months: int | None = None,
+) -> Experiment:
+    """Load and validate an experiment file, optionally overriding some of its settings.
+
+    Parameters
+    ----------
+    path : str or Path
+        The experiment YAML file.
+    replications, seed, engine, months : optional, keyword-only
+        Replace the file's values (as the ``alliance-sim run`` flags do); None keeps them.
+
+    Returns
+    -------
+    Experiment
+        With the scenario path resolved and every variant checked against the scenario.
+
+    Raises
+    ------
+    ConfigError
+        If a key is unknown, a value is invalid, or a variant's override path or event does not
+        fit the scenario.
+    InputFileNotFoundError
+        If the experiment or its scenario file does not exist.
+    """
+    path = Path(path)
+    data = config.read_yaml(path)
+    changes = {"replications": replications, "seed": seed, "engine": engine, "months": months}
+    data = {**data, **{key: value for key, value in changes.items() if value is not None}}
+    return experiment_from_dict(data, file=path)
+
+
+def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Experiment:
+    """Validate an experiment given as a mapping; relative paths are relative to ``file``."""
+    try:
+        experiment = Experiment.model_validate(data)
+    except ValidationError as err:
+        raise event_error(err, file) from None
+    folder = Path(file).parent if file is not None else Path.cwd()
+    updates: dict[str, Any] = {}
+    if experiment.model is not None:
+        if experiment.scenario is not None:
+            raise ConfigError(file, "scenario", "either scenario or model, not both", "both")
+        if experiment.engine is not None:
+            raise ConfigError(file, "engine", "no engine for a model: experiment (it runs the "
+                              "Mesa model one run at a time)", experiment.engine)  # fmt: skip
+    else:
+        if experiment.scenario is None:
+            raise ConfigError(file, "scenario", "a scenario file (or a model: module:Class)",
+                              "nothing")  # fmt: skip
+        scenario_path = (folder / experiment.scenario).resolve()
+        if not scenario_path.is_file():
+            raise InputFileNotFoundError(scenario_path, referenced_from=file)
+        updates.update(scenario=str(scenario_path), engine=experiment.engine or "batch")
+    experiment = experiment.model_copy(update=updates)
+    experiment._file = None if file is None else str(Path(file).resolve())
+    if experiment.model is not None:
+        check_model(experiment, file)
+    else:
+        experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
+    return experiment
+
+
+def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
+    """Like :func:`config.validation_error`, without pydantic's event-type tag in the path."""
+    first = err.errors()[0]
+    loc = list(first["loc"])
+    for k in range(1, len(loc)):
+        if loc[k] in EVENT_TYPES and isinstance(loc[k - 1], int):
+            del loc[k]
+            break
+    first["loc"] = tuple(loc)
+
+    class Single:
+        def errors(self) -> list[dict[str, Any]]:
+            return [first]
+
+    return config.validation_error(Single(), file)  # type: ignore[arg-type]
+
+
+def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) -> config.Scenario:
+    """The scenario of one variant: the base with its overrides and extra events.
+
+    Raises
+    ------
+    ConfigError
+        Naming the experiment file and ``variants.<name>.overrides.<path>`` or
+        ``variants.<name>.events.<i>`` when the variant does not fit the scenario.
+    """
+    variant = experiment.variant(name)
+    file = experiment.file
+    where = f"variants.{name}"
+    check_overrides_take_effect(base, variant, where, file)
+    n_base = len(base.get("events") or [])
+    events = [event.model_dump(mode="json") for event in variant.events]
+    data = {**base, "events": [*(base.get("events") or []), *events]}
+    try:
+        data = config.apply_overrides(data, variant.overrides, file=file)
+    except ConfigError as err:
+        if err.field in variant.overrides:
+            raise ConfigError(file, f"{where}.overrides.{err.field}", err.expected,
+                              err.found) from None  # fmt: skip
+        raise
+    try:
+        return config.scenario_from_dict(data, file=file)
+    except ConfigError as err:
+        field = err.field
+        head, _, rest = field.partition(".")
+        if head == "events" and rest.split(".")[0].isdigit() and int(rest.split(".")[0]) >= n_base:
+            index, _, tail = rest.partition(".")
+            field = f"{where}.events.{int(index) - n_base}" + (f".{tail}" if tail else "")
+        elif field in variant.overrides:
+            field = f"{where}.overrides.{field}"
+        else:
+            raise ConfigError(experiment.scenario, err.field, err.expected, err.found) from None
+        raise ConfigError(file, field, err.expected, err.found) from None
+
+
+def check_overrides_take_effect(
+    base: dict[str, Any], variant: Variant, where: str, file: str | None
+) -> None:
+    """Refuse an override that the scenario's own ``set`` event replaces in the first month."""
+    for index, event in enumerate(base.get("events") or []):
+        if not isinstance(event, dict) or event.get("type") != "set":
+            continue
+        path = event.get("path")
+        start = base.get("start", config.Scenario.model_fields["start"].default)
+        if path in variant.overrides and event.get("month") in (0, start):
+            raise ConfigError(
+                file, f"{where}.overrides.{path}",
+                f"an override that takes effect (the scenario's events.{index} sets {path} in "
+                "the first month; add a `set` event to the variant's events instead)",
+                variant.overrides[path],
+            )  # fmt: skip
+
+
+# --- generic Mesa models -----------------------------------------------------------------------
+
+
+def import_model(target: str) -> type:
+    """The class named by ``"package.module:Class"``; ImportError/AttributeError if absent."""
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def check_model(experiment: Experiment, file: str | Path | None) -> None:
+    """Check that the model class imports, takes ``rng=`` or ``scenario=``, and its parameters."""
+    try:
+        cls = import_model(experiment.model)
+    except (ImportError, AttributeError) as err:
+        raise ConfigError(file, "model", "an importable module:Class", f"{experiment.model} "
+                          f"({type(err).__name__}: {err})") from None  # fmt: skip
+    if not isinstance(cls, type):
+        raise ConfigError(file, "model", "a class", experiment.model)
+    if not experiment.collect:
+        raise ConfigError(file, "collect", "at least one attribute name to record", [])
+    for name in experiment.variant_names:
+        variant = experiment.variant(name)
+        if variant.events:
+            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
+                              "has no scenario)", len(variant.events))  # fmt: skip
+        for key in variant.overrides:
+            if key not in experiment.parameters:
+                raise ConfigError(
+                    file,
+                    f"variants.{name}.overrides.{key}",
+                    f"one of the parameters {sorted(experiment.parameters)}",
+                    key,
+                )
+    try:
+        known = model_parameter_names(cls)
+    except TypeError as err:
+        raise ConfigError(file, "model", "a Mesa model class taking rng= or scenario=",
+                          str(err)) from None  # fmt: skip
+    if known is not None:
+        for key in experiment.parameters:
+            if key not in known:
+                raise ConfigError(
+                    file,
+                    f"parameters.{key}",
+                    f"a parameter of {experiment.model} {sorted(known)}",
+                    key,
+                )
+
+
+def takes_rng(cls: type) -> bool:
+    """Whether the constructor accepts ``rng=`` (explicitly or through ``**kwargs``)."""
+    params = inspect.signature(cls).parameters.values()
+    return any(p.name == "rng" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def scenario_class(cls: type) -> type:
+    """The Mesa scenario class of a scenario-style model (Mesa >= 3.5).
+
+    The one :class:`mesa.experimental.scenarios.Scenario` subclass defined in the model's module,
+    or the generic ``Scenario`` (which accepts any parameters) if there is none or several.
+    """
+    from mesa.experimental.scenarios import Scenario
+
+    module = inspect.getmodule(cls)
+    found = [
+        value for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Scenario) and value is not Scenario
+        and value.__module__ == module.__name__
+    ]  # fmt: skip
+    return found[0] if len(found) == 1 else Scenario
+
+
+def model_parameter_names(cls: type) -> set[str] | None:
+    """Names the model accepts as parameters; None if it takes any (``**kwargs``)."""
+    params = inspect.signature(cls).parameters
+    if takes_rng(cls):
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return None
+        return {name for name in params if name != "rng"}
+    if "scenario" in params:
+        scenario = scenario_class(cls)
+        defaults = getattr(scenario, "_scenario_defaults", {})
+        return set(defaults) if defaults else None
+    raise TypeError(f"{cls.__name__} takes neither rng= nor scenario=")
+
+
+def build_model(cls: type, parameters: dict[str, Any], seed: int) -> Any:
+    """``cls(**parameters, rng=seed)``, or ``cls(scenario=Scenario(rng=seed, **parameters))``."""
+    if takes_rng(cls):
+        return cls(**parameters, rng=seed)
+    return cls(scenario=scenario_class(cls)(rng=seed, **parameters))

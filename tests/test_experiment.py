@@ -1,0 +1,237 @@
+"""Experiment files: validation with clear messages, variants, baselines and seeds."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+
+from sim.errors import ConfigError, InputFileNotFoundError
+from sim.experiment import load_experiment
+from sim.scenarios import ROOT, default_scenario_path
+from sim.seeds import run_seed
+
+SHIPPED = {
+    "baseline_outlook": ["baseline"],
+    "bulgaria_question": ["baseline", "bulgaria_invited", "bulgaria_joins"],
+    "nato_stance": ["baseline", "nato_welcomes", "nato_discourages"],
+    "russia_support": ["weak_support", "strong_support"],
+    "mesa_boltzmann": ["baseline", "crowded"],
+}
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write an experiment file (a small valid one, changed by ``change``) and return its path."""
+
+    def write_experiment(change=None, *, name: str = "experiment.yaml") -> str:
+        data = {
+            "name": "tiny",
+            "scenario": str(default_scenario_path()),
+            "variants": {
+                "baseline": {},
+                "welcome": {"overrides": {"patrons.west.endorsement": 0.3}},
+            },
+            "replications": 5,
+            "seed": 11,
+            "months": 12,
+        }
+        if change is not None:
+            change(data)
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        return str(path)
+
+    return write_experiment
+
+
+def test_every_shipped_experiment_file_is_listed_here():
+    assert sorted(p.stem for p in (ROOT / "experiments").glob("*.yaml")) == sorted(SHIPPED)
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_shipped_experiments_load_with_their_variants(name):
+    experiment = load_experiment(ROOT / "experiments" / f"{name}.yaml")
+    assert experiment.variant_names == SHIPPED[name]
+    assert experiment.baseline == SHIPPED[name][0]
+    assert 1000 <= experiment.replications <= 2000 or experiment.runs_on == "model"
+
+
+def test_scenario_path_is_relative_to_the_experiment_file():
+    experiment = load_experiment(ROOT / "experiments" / "nato_stance.yaml")
+    assert experiment.scenario == str(default_scenario_path().resolve())
+
+
+def test_variants_change_the_scenario_as_written():
+    experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml")
+    scenarios = experiment.scenarios
+    base_events = len(scenarios["baseline"].events)
+    assert len(scenarios["bulgaria_joins"].events) == base_events + 1
+    assert scenarios["bulgaria_joins"].events[-1].type == "join"
+    assert scenarios["bulgaria_invited"].events[-1].type == "invite"
+    stance = load_experiment(ROOT / "experiments" / "nato_stance.yaml").scenarios
+    assert stance["nato_discourages"].patrons.west.endorsement == -0.5
+
+
+def test_defaults_and_an_experiment_without_variants(write):
+    path = write(lambda d: (d.pop("variants"), d.pop("months")))
+    experiment = load_experiment(path)
+    assert experiment.variant_names == ["baseline"]
+    assert experiment.months == 120
+    assert experiment.engine == "batch"
+    assert experiment.common_random_numbers is True
+    assert experiment.series_every is None
+    assert experiment.years == [1, 5, 10]
+
+
+def test_a_variant_named_baseline_is_the_baseline_wherever_it_is(write):
+    path = write(lambda d: d.update(variants={"a": {}, "baseline": {}}))
+    assert load_experiment(path).baseline == "baseline"
+
+
+def test_flags_override_the_file(write):
+    experiment = load_experiment(write(), replications=9, seed=3, engine="mesa", months=6)
+    assert (experiment.replications, experiment.seed, experiment.engine, experiment.months) == (
+        9, 3, "mesa", 6,
+    )  # fmt: skip
+
+
+def test_seeds_are_common_across_variants_or_per_variant(write):
+    experiment = load_experiment(write())
+    assert experiment.seeds(0, range(3)) == experiment.seeds(1, range(3))
+    assert experiment.seeds(1, range(2, 4)) == [run_seed(11, 2), run_seed(11, 3)]
+    independent = load_experiment(write(lambda d: d.update(common_random_numbers=False)))
+    assert independent.seeds(1, range(2)) == [run_seed(11, k, design_point=1) for k in range(2)]
+    assert independent.seeds(0, range(2)) != independent.seeds(1, range(2))
+
+
+# --- each kind of mistake gives its own clear message ------------------------------------------
+
+
+def bad(change, match, write, error=ConfigError):
+    path = write(change)
+    with pytest.raises(error, match=match) as caught:
+        load_experiment(path)
+    if error is ConfigError:
+        assert caught.value.file == path  # the message names the experiment file
+        assert path in str(caught.value)
+    return caught.value
+
+
+def test_unknown_key(write):
+    bad(lambda d: d.update(replicatons=10), r"replicatons: expected no such key", write)
+
+
+def test_unknown_key_in_a_variant(write):
+    error = bad(lambda d: d["variants"]["welcome"].update(overides={}),
+                r"variants\.welcome\.overides", write)  # fmt: skip
+    assert error.field == "variants.welcome.overides"
+
+
+def test_missing_scenario_file(write):
+    bad(lambda d: d.update(scenario="no_such_scenario.yaml"),
+        r"no_such_scenario\.yaml: no such file \(named in .*experiment\.yaml\)", write,
+        error=InputFileNotFoundError)  # fmt: skip
+
+
+def test_unknown_override_path(write):
+    error = bad(
+        lambda d: d["variants"]["welcome"].update(overrides={"patrons.west.endorsment": 0.3}),
+        re.escape("variants.welcome.overrides.patrons.west.endorsment: expected an existing "
+                  "numeric parameter path"),
+        write,
+    )  # fmt: skip
+    assert error.field == "variants.welcome.overrides.patrons.west.endorsment"
+
+
+def test_override_value_out_of_range(write):
+    bad(lambda d: d["variants"]["welcome"].update(overrides={"patrons.russia.support": 2.0}),
+        r"variants\.welcome\.overrides\.patrons\.russia\.support: expected .*less than or equal",
+        write)  # fmt: skip
+
+
+def test_bad_engine_name(write):
+    bad(
+        lambda d: d.update(engine="turbo"),
+        r"engine: expected .*'batch' or 'mesa', found 'turbo'",
+        write,
+    )
+
+
+def test_negative_replications(write):
+    bad(lambda d: d.update(replications=-5), r"replications: expected .*greater than or equal to 1",
+        write)  # fmt: skip
+
+
+def test_bad_event_in_a_variant_names_its_bloc(write):
+    event = {"month": "2026-06", "type": "invite", "bloc": "warsaw", "country": "BGR"}
+    bad(lambda d: d["variants"]["welcome"].update(events=[event]),
+        r"variants\.welcome\.events\.0\.bloc: expected a known bloc", write)  # fmt: skip
+
+
+def test_bad_event_in_a_variant_names_its_field(write):
+    event = {"month": "2026-06", "type": "invite", "bloc": "tirana"}  # no country
+    bad(
+        lambda d: d["variants"]["welcome"].update(events=[event]),
+        r"variants\.welcome\.events\.0\.country: expected this required field",
+        write,
+    )
+
+
+def test_event_before_the_start_in_a_variant(write):
+    event = {"month": "2020-01", "type": "join", "bloc": "tirana", "country": "BGR"}
+    bad(
+        lambda d: d["variants"]["welcome"].update(events=[event]),
+        r"variants\.welcome\.events\.0\.month: expected a month not before",
+        write,
+    )
+
+
+def test_override_replaced_by_a_set_event_in_the_first_month(write, tmp_path, scenario_data):
+    data = dict(scenario_data)
+    data["events"] = [
+        *data["events"],
+        {"month": data["start"], "type": "set", "path": "patrons.west.endorsement", "value": 0.0},
+    ]
+    scenario = tmp_path / "scenario.yaml"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
+    bad(lambda d: d.update(scenario=str(scenario)),
+        r"variants\.welcome\.overrides\.patrons\.west\.endorsement: expected an override that "
+        r"takes effect", write)  # fmt: skip
+
+
+def test_bad_variant_name(write):
+    bad(lambda d: d.update(variants={"has space": {}}), r"variants\.has space", write)
+
+
+def test_scenario_and_model_together(write):
+    bad(lambda d: d.update(model="mesa:Model", collect=["steps"]), r"scenario: expected either",
+        write)  # fmt: skip
+
+
+def test_unimportable_model(write):
+    def change(d):
+        d.pop("scenario")
+        d.update(model="no_such_module:Model", collect=["x"], variants={})
+
+    bad(change, r"model: expected an importable module:Class", write)
+
+
+def test_unknown_model_parameter(write):
+    def change(d):
+        d.pop("scenario")
+        d.update(model="mesa.examples.basic.boltzmann_wealth_model.model:BoltzmannWealth",
+                 parameters={"n": 10, "widht": 3}, collect=["gini"], variants={})  # fmt: skip
+
+    bad(change, r"parameters\.widht: expected a parameter of", write)
+
+
+def test_model_variant_overrides_name_parameters(write):
+    def change(d):
+        d.pop("scenario")
+        d.update(model="mesa.examples.basic.boltzmann_wealth_model.model:BoltzmannWealth",
+                 parameters={"n": 10}, collect=["gini"],
+                 variants={"big": {"overrides": {"m": 20}}})  # fmt: skip
+
+    bad(change, r"variants\.big\.overrides\.m: expected one of the parameters \['n'\]", write)
