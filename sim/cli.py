@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -164,6 +165,129 @@ def landscape(
 
     landscape_command(path, top=top, json_path=json_path, month=month, restarts=restarts,
                       overrides=parse_overrides(override or []), seed=seed)  # fmt: skip
+
+
+class ExecutorName(StrEnum):
+    serial = "serial"
+    processes = "processes"
+
+
+class EngineName(StrEnum):
+    batch = "batch"
+    mesa = "mesa"
+
+
+@app.command("run")
+def run(
+    experiment: Annotated[
+        Path, typer.Argument(help="An experiment YAML file, e.g. experiments/nato_stance.yaml.")
+    ],
+    out: Annotated[Path, typer.Option(help="Parent folder of the results folder.")] = Path(
+        "results"
+    ),
+    replications: Annotated[
+        int | None, typer.Option(min=1, help="Runs per variant (default: the file's).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(min=0, help="Master seed (default: the file's).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: one per CPU).")
+    ] = None,
+    executor: Annotated[
+        ExecutorName | None,
+        typer.Option(help="serial or processes (default: processes when it helps)."),
+    ] = None,
+    engine: Annotated[
+        EngineName | None,
+        typer.Option(help="batch (fast) or mesa (reference); identical results."),
+    ] = None,
+    chunk_size: Annotated[
+        int | None, typer.Option(min=1, help="Runs per task (default 500 batch, 50 mesa).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue an interrupted run in the same folder.")
+    ] = False,
+) -> None:
+    """Run every variant of an experiment, write the results folder and print the summary.
+
+    Results go to OUT/<experiment name>/: manifest.json, runs/ and series/ Parquet parts and
+    summary.csv (docs/experiments.md). Ctrl-C stops cleanly; rerun with --resume to finish.
+    Exit status 1 means some runs failed (listed in manifest.json).
+    """
+    from sim.experiment import load_experiment
+    from sim.runner import RunInterrupted, run_experiment
+    from sim.tables import print_summary
+
+    loaded = load_experiment(
+        experiment,
+        replications=replications,
+        seed=seed,
+        engine=engine.value if engine else None,
+    )
+    horizon = f"{loaded.steps} steps" if loaded.model else f"{loaded.months} months"
+    console.print(
+        f"[bold]{loaded.name}[/bold]: {len(loaded.variant_names)} variant(s) × "
+        f"{loaded.replications} replications, {horizon}, seed {loaded.seed}, "
+        f"{loaded.runs_on} engine"
+    )
+    try:
+        results = run_experiment(
+            loaded,
+            out=out,
+            executor=executor.value if executor else None,
+            workers=workers,
+            chunk_size=chunk_size,
+            resume=resume,
+            console=console,
+        )
+    except RunInterrupted as stop:
+        Console(stderr=True).print(
+            f"interrupted: {stop.done} of {stop.total} tasks done, saved in {stop.path}\n"
+            f"resume with: alliance-sim run {experiment} --out {out} --resume",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(130) from None
+    print_summary(results, console)
+    report_folder(results)
+
+
+@app.command()
+def summarize(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder, e.g. results/bulgaria_question.")
+    ],
+) -> None:
+    """Recompute summary.csv of a results folder and print the summary tables again."""
+    from sim.results import open_results
+    from sim.results import summarize as write_summary
+    from sim.tables import print_summary
+
+    write_summary(folder)
+    results = open_results(folder)
+    print_summary(results, console)
+    report_folder(results)
+
+
+def report_folder(results) -> None:
+    """Say where the results are; exit 1 if runs failed or are still to run."""
+    console.print(f"Results in [bold]{results.path}[/bold] (summary.csv, runs/, manifest.json)")
+    if results.failed_count:
+        first = results.failures[0]
+        Console(stderr=True).print(
+            f"[red]{results.failed_count} run(s) failed[/red]; first: {first.get('variant')} "
+            f"replication {first.get('replication', first.get('replications'))}: "
+            f"{first['error']} (all in {results.path / 'manifest.json'}; rerun with --resume)",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1)
+    if results.pending_count:
+        Console(stderr=True).print(
+            f"[yellow]{results.pending_count} run(s) not run yet[/yellow]; finish with --resume"
+        )
+        raise typer.Exit(1)
 
 
 def closing_line(row, scenario: config.Scenario) -> str:

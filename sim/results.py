@@ -1,0 +1,197 @@
+"""A results folder read back: the tables as pandas DataFrames, and its summary.
+
+:func:`open_results` reads what :func:`sim.runner.run_experiment` wrote (ARCHITECTURE.md section 5)
+without rerunning anything; :func:`summarize` recomputes ``summary.csv`` from the runs with
+:mod:`sim.stats` and :mod:`sim.compare`.
+
+Examples
+--------
+>>> from sim.scenarios import ROOT
+>>> import tempfile
+>>> from sim import load_experiment, run_experiment
+>>> experiment = load_experiment(ROOT / "experiments" / "baseline_outlook.yaml",
+...                              replications=10, months=12)
+>>> folder = run_experiment(experiment, out=tempfile.mkdtemp(), executor="serial",
+...                         progress=False).path
+>>> results = open_results(folder)
+>>> len(results.runs), results.variants
+(10, ['baseline'])
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.compare import SUMMARY_COLUMNS, summary_table
+from sim.stats import path_frequencies, quantile_summary
+from sim.store import ResultsFolder, ResultsFolderError, write_csv
+
+
+class Results:
+    """The tables of one results folder, read on first use.
+
+    Attributes
+    ----------
+    path : Path
+        The results folder.
+    runs : DataFrame
+        One row per completed run (``variant, design_id, replication, seed``, outcomes), in
+        variant order, then replication order.
+    series : DataFrame or None
+        Trajectories (one row per run and recorded month), if the experiment asked for them.
+    summary : DataFrame
+        ``summary.csv``: estimates with intervals per variant.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.folder = ResultsFolder(self.path)
+        manifest = self.folder.read_manifest()
+        if manifest is None:
+            raise ResultsFolderError(
+                f"{self.path}: no manifest.json; expected a folder written by `alliance-sim run`"
+            )
+        self.manifest: dict[str, Any] = manifest
+
+    def __repr__(self) -> str:
+        return f"Results({str(self.path)!r}, status={self.status!r}, variants={self.variants})"
+
+    @property
+    def experiment(self) -> dict[str, Any]:
+        """The resolved experiment, as recorded in the manifest."""
+        return self.manifest["experiment"]
+
+    @property
+    def status(self) -> str:
+        """``complete``, ``failed`` (some runs raised), ``interrupted`` or ``running``."""
+        return self.manifest.get("status", "unknown")
+
+    @property
+    def variants(self) -> list[str]:
+        return list(dict.fromkeys(entry["variant"] for entry in self.manifest["tasks"]))
+
+    @property
+    def baseline(self) -> str:
+        return "baseline" if "baseline" in self.variants else self.variants[0]
+
+    def _parts(self, key: str) -> list[str]:
+        names = [entry[key] for entry in self.manifest["tasks"] if entry.get(key)]
+        return [name for name in names if (self.path / name).is_file()]
+
+    @cached_property
+    def runs(self) -> pd.DataFrame:
+        return self.folder.read_parts(self._parts("runs_part"))
+
+    @cached_property
+    def series(self) -> pd.DataFrame | None:
+        parts = self._parts("series_part")
+        return self.folder.read_parts(parts) if parts else None
+
+    @cached_property
+    def summary(self) -> pd.DataFrame:
+        if self.folder.summary_path.is_file():
+            return pd.read_csv(self.folder.summary_path, keep_default_na=False,
+                               na_values=[""])  # fmt: skip
+        return compute_summary(self)
+
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """Runs that raised (variant, replication, seed, error), and tasks that failed whole."""
+        found = []
+        for entry in self.manifest["tasks"]:
+            if entry["status"] != "failed":
+                continue
+            found += entry.get("failed_runs") or [
+                {"variant": entry["variant"], "replications": [entry["start"], entry["stop"]],
+                 "error": entry["message"]}
+            ]  # fmt: skip
+        return found
+
+    @property
+    def failed_count(self) -> int:
+        """How many runs failed."""
+        return sum(e.get("failed_count", 0) for e in self.manifest["tasks"]
+                   if e["status"] == "failed")  # fmt: skip
+
+    @property
+    def pending_count(self) -> int:
+        """How many runs have not run yet (an interrupted folder)."""
+        return sum(e["stop"] - e["start"] for e in self.manifest["tasks"]
+                   if e["status"] == "pending")  # fmt: skip
+
+    @property
+    def candidates(self) -> list[str]:
+        """Countries not in the pact at the start: those whose accession is reported."""
+        scenario = self.manifest.get("scenario")
+        if not scenario:
+            return []
+        blocs = scenario.get("blocs") or {}
+        pact = scenario.get("pact") or next(iter(blocs), None)
+        founders = set(blocs.get(pact, {}).get("members", [])) if pact else set()
+        return [code for code in scenario["countries"] if code not in founders]
+
+    @property
+    def collected(self) -> list[str]:
+        """Numeric columns collected from a generic Mesa model (empty for scenario runs)."""
+        names = self.experiment.get("collect") or []
+        runs = self.runs
+        kinds = (pd.api.types.is_numeric_dtype, pd.api.types.is_bool_dtype)
+        return [n for n in names if n in runs and any(kind(runs[n]) for kind in kinds)]
+
+    def paths(self, *, top: int = 3) -> pd.DataFrame:
+        """The most frequent expansion paths per variant (:func:`sim.stats.path_frequencies`)."""
+        if "expansion_path" not in self.runs:
+            return pd.DataFrame()
+        return path_frequencies(self.runs, top=top)
+
+
+def open_results(path: str | Path) -> Results:
+    """Open a results folder written by ``alliance-sim run``.
+
+    Raises
+    ------
+    ResultsFolderError
+        If the folder has no manifest.
+    """
+    return Results(path)
+
+
+def compute_summary(results: Results) -> pd.DataFrame:
+    """The summary table of a results folder (not written)."""
+    runs = results.runs
+    seed = results.manifest.get("master_seed")
+    baseline = results.baseline if len(results.variants) > 1 else None
+    if runs.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    if results.experiment.get("model"):
+        return quantile_summary(runs, results.collected, rng=seed)
+    return summary_table(
+        runs,
+        results.candidates,
+        baseline=baseline if baseline in set(runs["variant"]) else None,
+        years=results.experiment.get("years", (1, 5, 10)),
+        rng=seed,
+    )
+
+
+def summarize(path: str | Path) -> pd.DataFrame:
+    """(Re)compute the summary of a results folder and write ``summary.csv`` atomically."""
+    results = open_results(path)
+    summary = compute_summary(results)
+    write_csv(summary, results.folder.summary_path)
+    return summary
+
+
+def difference_from_baseline(summary: pd.DataFrame, baseline: str) -> pd.Series:
+    """Each row's estimate minus the baseline's for the same measure and subject (NaN if none)."""
+    keys = ["measure", "subject"]
+    base = summary[summary["variant"] == baseline].set_index(keys)["estimate"]
+    index = pd.MultiIndex.from_frame(summary[keys])
+    values = base.reindex(index).to_numpy(dtype=float)
+    return pd.Series(summary["estimate"].to_numpy(dtype=float) - values, index=summary.index,
+                     dtype=float).where(summary["variant"] != baseline, np.nan)  # fmt: skip

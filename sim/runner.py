@@ -1,0 +1,361 @@
+"""Run an experiment: variants × replications → tasks → executor → Parquet parts on disk.
+
+The replications of each variant are cut into chunks of many runs (so that start-up costs do not
+dominate); each (variant, chunk) is a task. A task runs in the executor (this process or a worker
+process), writes its own part files atomically and returns a small report; the runner records
+the report in the manifest and never holds the rows itself, so memory stays flat however many
+runs there are. Rows of every variant and chunk are read back in variant order, then replication
+order, so the tables do not depend on the executor, the number of workers or the chunk size.
+
+A run that raises is recorded as failed with its error and the others go on. Ctrl-C lets the
+running tasks finish, saves the manifest and leaves a folder that ``--resume`` completes.
+
+Examples
+--------
+>>> from sim.scenarios import ROOT
+>>> import tempfile
+>>> experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml",
+...                              replications=20, months=24)
+>>> results = run_experiment(experiment, out=tempfile.mkdtemp(), executor="serial",
+...                          progress=False)
+>>> results.runs.groupby("variant", sort=False).size().to_dict()
+{'baseline': 20, 'bulgaria_invited': 20, 'bulgaria_joins': 20}
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
+
+from sim.engines import Chunk, ModelSpec, run_chunk
+from sim.executors import make_executor
+from sim.experiment import Experiment, load_experiment
+from sim.results import Results, open_results, summarize
+from sim.store import (
+    FORMAT,
+    ResultsFolder,
+    ResultsFolderError,
+    now,
+    package_versions,
+    sha256_file,
+    sha256_json,
+    write_part,
+)
+
+DEFAULT_CHUNK = {"batch": 500, "mesa": 50, "model": 50}
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C stopped a run; the folder is saved and ``--resume`` completes it."""
+
+    def __init__(self, path: Path, done: int, total: int) -> None:
+        self.path, self.done, self.total = path, done, total
+        super().__init__(f"interrupted with {done} of {total} tasks done; results in {path}")
+
+
+@dataclass(frozen=True)
+class Task:
+    """What a worker needs: the chunk to run and where to write its parts."""
+
+    id: str
+    chunk: Chunk
+    folder: str
+    runs_part: str
+    series_part: str | None
+
+
+def execute_task(task: Task) -> dict[str, Any]:
+    """Run one task and write its parts; return a small report (top level: workers import it)."""
+    started = time.perf_counter()
+    result = run_chunk(task.chunk)
+    folder = Path(task.folder)
+    if task.series_part is not None and result.series is not None:
+        write_part(result.series, folder / task.series_part)
+    if len(result.runs):
+        write_part(result.runs, folder / task.runs_part)
+    else:  # every run failed: no rows, and no stale part from an earlier attempt
+        (folder / task.runs_part).unlink(missing_ok=True)
+    return {
+        "rows": len(result.runs),
+        "failures": result.failures,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+def run_experiment(
+    experiment: Experiment | str | Path,
+    *,
+    out: str | Path = "results",
+    executor: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    console: Console | None = None,
+) -> Results:
+    """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
+
+    Parameters
+    ----------
+    experiment : Experiment, str or Path
+        A loaded experiment or the path of an experiment file.
+    out : str or Path, keyword-only
+        Parent folder of the results folder.
+    executor : {"serial", "processes"} or None, keyword-only
+        None: processes when there are several tasks and CPUs, else serial.
+    workers : int or None, keyword-only
+        Worker processes (None: one per CPU, at most one per task).
+    chunk_size : int or None, keyword-only
+        Runs per task (None: 500 for the batch engine, 50 for Mesa models). Kept from the
+        manifest when resuming.
+    resume : bool, keyword-only
+        Continue an unfinished folder: tasks done (manifest) with their part present are skipped.
+    progress : bool, keyword-only
+        Show a progress bar.
+    console : rich Console, optional, keyword-only
+        Where the progress bar goes.
+
+    Returns
+    -------
+    Results
+        The folder's tables; ``results.failures`` lists runs that raised.
+
+    Raises
+    ------
+    ResultsFolderError
+        If the folder is in use by another run, already holds results (without ``resume``), or
+        holds results of a different experiment or scenario.
+    RunInterrupted
+        On Ctrl-C, after saving the manifest (a ``KeyboardInterrupt``).
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    if chunk_size is not None and chunk_size < 1:
+        raise ResultsFolderError(f"chunk_size: expected at least 1, found {chunk_size}")
+    folder = ResultsFolder(Path(out) / experiment.name)
+    with folder.locked():
+        manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
+        todo = [entry for entry in manifest["tasks"] if entry["status"] != "done"]
+        if todo:
+            tasks = [make_task(experiment, entry, folder) for entry in todo]
+            pool = make_executor(executor, workers, tasks=len(tasks))
+            manifest["runs_with"] = {"executor": pool.name, "workers": pool.workers}
+            execute(tasks, manifest, folder, pool, progress=progress, console=console)
+        failed = any(entry["status"] == "failed" for entry in manifest["tasks"])
+        manifest["status"] = "failed" if failed else "complete"
+        manifest["finished"] = now()
+        folder.write_manifest(manifest)
+        summarize(folder.path)
+    return open_results(folder.path)
+
+
+# --- the manifest and its tasks -----------------------------------------------------------------
+
+
+def experiment_record(experiment: Experiment) -> dict[str, Any]:
+    """The resolved experiment and scenario with their hashes, as the manifest stores them."""
+    resolved = experiment.model_dump(mode="json")
+    identity = {key: value for key, value in resolved.items() if key != "scenario"}
+    scenarios = {name: s.model_dump(mode="json") for name, s in experiment.scenarios.items()}
+    record: dict[str, Any] = {
+        "experiment": resolved,
+        "experiment_sha256": sha256_json(identity),
+        "scenario": scenarios.get(experiment.baseline) if scenarios else None,
+        "scenario_sha256": sha256_json(scenarios) if scenarios else None,
+        "files": {},
+    }
+    for kind, path in (("experiment", experiment.file), ("scenario", experiment.scenario)):
+        if path is not None:
+            record["files"][kind] = {"path": path, "sha256": sha256_file(path)}
+    return record
+
+
+def plan_tasks(experiment: Experiment, folder: ResultsFolder, chunk_size: int) -> list[dict]:
+    """The task entries of the manifest: one per (variant, chunk), all pending."""
+    entries = []
+    for index, name in enumerate(experiment.variant_names):
+        for chunk, start in enumerate(range(0, experiment.replications, chunk_size)):
+            stop = min(start + chunk_size, experiment.replications)
+            entries.append({
+                "id": f"{name}-{chunk:05d}", "variant": name, "variant_index": index,
+                "chunk": chunk, "start": start, "stop": stop, "status": "pending", "message": "",
+                "runs_part": folder.part_name("runs", name, chunk),
+                "series_part": folder.part_name("series", name, chunk)
+                if experiment.series_every else None,
+                "failed_runs": [],
+            })  # fmt: skip
+    return entries
+
+
+def prepare(
+    folder: ResultsFolder, experiment: Experiment, *, chunk_size: int | None, resume: bool
+) -> dict[str, Any]:
+    """The manifest to work from: a new one, or the folder's own when resuming."""
+    record = experiment_record(experiment)
+    manifest = folder.read_manifest()
+    folder.remove_temporary_files()
+    if manifest is None:
+        if folder.has_parts():
+            raise ResultsFolderError(
+                f"{folder.path} holds result parts but no manifest.json; use another --out"
+            )
+        size = chunk_size or DEFAULT_CHUNK[experiment.runs_on]
+        manifest = {
+            "format": FORMAT,
+            "name": experiment.name,
+            **record,
+            "master_seed": experiment.seed,
+            "common_random_numbers": experiment.common_random_numbers,
+            "engine": experiment.runs_on,
+            "chunk_size": size,
+            "versions": package_versions(),
+            "started": now(),
+            "finished": None,
+            "status": "running",
+            "tasks": plan_tasks(experiment, folder, size),
+        }
+        folder.write_manifest(manifest)
+        return manifest
+    done = sum(entry["status"] == "done" for entry in manifest["tasks"])
+    if not resume:
+        state = (
+            "complete results" if manifest.get("status") == "complete"
+            else f"an unfinished run ({done} of {len(manifest['tasks'])} tasks done)"
+        )  # fmt: skip
+        raise ResultsFolderError(
+            f"{folder.path} already holds {state} of experiment {manifest.get('name')!r}; "
+            "use --resume to continue it (or re-summarise it), or another --out"
+        )
+    for key in ("experiment_sha256", "scenario_sha256"):
+        if manifest.get(key) != record[key]:
+            what = key.removesuffix("_sha256")
+            old, new = manifest.get(what) or {}, record[what] or {}
+            changed = sorted(k for k in {*old, *new} - {"scenario"} if old.get(k) != new.get(k))
+            detail = "; ".join(f"{k}: {old.get(k)!r} then, {new.get(k)!r} now" for k in changed)
+            if what == "scenario":
+                detail = f"{', '.join(changed)} changed" if changed else ""
+            raise ResultsFolderError(
+                f"{folder.path} was made from a different {what} ({detail or 'a variant changed'}"
+                "); resuming would mix results: use another --out"
+            )
+    for entry in manifest["tasks"]:
+        parts = [entry["runs_part"]] + ([entry["series_part"]] if entry["series_part"] else [])
+        if entry["status"] == "done" and not all((folder.path / p).is_file() for p in parts):
+            entry["status"], entry["message"] = "pending", "part missing; rerun"
+    manifest["status"] = "running"
+    manifest.setdefault("resumed", []).append(now())
+    folder.write_manifest(manifest)
+    return manifest
+
+
+def make_task(experiment: Experiment, entry: dict[str, Any], folder: ResultsFolder) -> Task:
+    """The worker's task for a manifest entry: the variant's scenario (or model) and seeds."""
+    name, index = entry["variant"], entry["variant_index"]
+    model = None
+    if experiment.model is not None:
+        model = ModelSpec(
+            experiment.model,
+            experiment.parameters_for(name),
+            tuple(experiment.collect),
+            experiment.steps,
+        )
+    chunk = Chunk(
+        variant=name,
+        variant_index=index,
+        index=entry["chunk"],
+        start=entry["start"],
+        stop=entry["stop"],
+        seeds=tuple(experiment.seeds(index, range(entry["start"], entry["stop"]))),
+        engine=experiment.runs_on,
+        months=experiment.months,
+        series_every=experiment.series_every,
+        scenario=experiment.scenarios.get(name),
+        model=model,
+    )
+    return Task(entry["id"], chunk, str(folder.path), entry["runs_part"], entry["series_part"])
+
+
+# --- running -----------------------------------------------------------------------------------
+
+
+class RateColumn(ProgressColumn):
+    """Runs per second in this session, and the time left at that rate."""
+
+    def render(self, task) -> Text:
+        elapsed = task.elapsed
+        ran = task.completed - task.fields.get("already", 0)
+        if not elapsed or ran <= 0:
+            return Text("")
+        rate = ran / elapsed
+        left = (task.total - task.completed) / rate
+        minutes, seconds = divmod(round(left), 60)
+        remaining = "" if task.finished else f", {minutes}:{seconds:02d} left"
+        return Text(f"{rate:,.0f} runs/s{remaining}", style="progress.data.speed")
+
+
+def execute(
+    tasks: list[Task],
+    manifest: dict[str, Any],
+    folder: ResultsFolder,
+    pool,
+    *,
+    progress: bool,
+    console: Console | None,
+) -> None:
+    """Run the tasks, recording each one's status in the manifest as it finishes."""
+    entries = {entry["id"]: entry for entry in manifest["tasks"]}
+    total = sum(entry["stop"] - entry["start"] for entry in manifest["tasks"])
+    already = total - sum(task.chunk.stop - task.chunk.start for task in tasks)
+    bar = Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("runs"), RateColumn(), TimeElapsedColumn(),
+        console=console, disable=not progress,
+    )  # fmt: skip
+    with bar:
+        counter = bar.add_task(manifest["name"], total=total, completed=already, already=already)
+        bar.start_task(counter)
+        try:
+            for task, report, error in pool.imap_unordered(execute_task, tasks):
+                record(entries[task.id], task, report, error)
+                folder.write_manifest(manifest)
+                bar.advance(counter, task.chunk.stop - task.chunk.start)
+        except KeyboardInterrupt:
+            manifest["status"] = "interrupted"
+            folder.write_manifest(manifest)
+            done = sum(entry["status"] == "done" for entry in manifest["tasks"])
+            raise RunInterrupted(folder.path, done, len(manifest["tasks"])) from None
+
+
+def record(entry: dict[str, Any], task: Task, report: dict | None, error: str | None) -> None:
+    """Write a task's outcome into its manifest entry."""
+    size = task.chunk.stop - task.chunk.start
+    if error is not None:
+        entry.update(status="failed", message=f"task failed: {error}", failed_runs=[])
+        entry["failed_count"] = size
+    elif report["failures"]:
+        count = len(report["failures"])
+        first = report["failures"][0]
+        entry.update(
+            status="failed",
+            message=f"{count} of {size} runs failed; first: replication {first['replication']}: "
+            f"{first['error']}",
+            failed_runs=report["failures"],
+            failed_count=count,
+        )
+    else:
+        entry.update(status="done", message="", failed_runs=[], failed_count=0)
+    if report is not None:
+        entry["seconds"] = report["seconds"]

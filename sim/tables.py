@@ -1,0 +1,153 @@
+"""Terminal tables of a results folder's summary, for ``alliance-sim run`` and ``summarize``.
+
+Presentation only: everything shown is read from :class:`~sim.results.Results` (its
+``summary.csv`` and its runs); nothing is estimated here.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sim.months import step_to_month
+from sim.results import Results, difference_from_baseline
+
+SHOW_AT_LEAST = 0.01  # countries below this join probability in every variant are not listed
+
+
+def percent(value: float) -> str:
+    return "–" if value is None or math.isnan(value) else f"{100 * value:.1f}%"
+
+
+def with_interval(estimate: float, low: float, high: float, *, as_percent: bool = True) -> str:
+    """``12.5% (10.1–15.2)`` or ``1.10 (1.07–1.13)``."""
+    if estimate is None or math.isnan(estimate):
+        return "–"
+    show = (lambda v: f"{100 * v:.1f}") if as_percent else (lambda v: f"{v:.2f}")
+    unit = "%" if as_percent else ""
+    bounds = "" if math.isnan(low) or math.isnan(high) else f" ({show(low)}–{show(high)})"
+    return f"{show(estimate)}{unit}{bounds}"
+
+
+def p_value(value: float) -> str:
+    if value is None or math.isnan(value):
+        return ""
+    return "p<0.001" if value < 0.001 else f"p={value:.3f}"
+
+
+def difference(value: float, p: float, *, as_percent: bool = True) -> str:
+    """``+4.2 pp (p=0.013)``; empty for the baseline."""
+    if value is None or math.isnan(value):
+        return ""
+    shown = f"{100 * value:+.1f} pp" if as_percent else f"{value:+.3f}"
+    return f"{shown} ({p_value(p)})" if p_value(p) else shown
+
+
+def month_label(value: float, start: str | None) -> str:
+    if value is None or math.isnan(value):
+        return "not reached"
+    return step_to_month(int(value), start=start) if start else f"month {int(value)}"
+
+
+def print_summary(results: Results, console: Console) -> None:
+    """Print the summary tables of a results folder, one per variant."""
+    summary = results.summary
+    if summary.empty:
+        console.print("[yellow]no completed runs to summarise[/yellow]")
+        return
+    if results.experiment.get("model"):
+        console.print(model_table(summary))
+        return
+    summary = summary.assign(delta=difference_from_baseline(summary, results.baseline))
+    start = (results.manifest.get("scenario") or {}).get("start")
+    joined = summary[summary["measure"].str.startswith("P(joined by year")]
+    shown = sorted(
+        set(joined.loc[joined["estimate"] >= SHOW_AT_LEAST, "subject"]),
+        key=list(joined["subject"].unique()).index,
+    )
+    hidden = [code for code in results.candidates if code not in shown]
+    paths = results.paths(top=3)
+    for variant in results.variants:
+        mine = summary[summary["variant"] == variant]
+        if mine.empty:
+            continue
+        console.print(country_table(mine, variant, results, shown, hidden, start))
+        console.print(pact_table(mine, variant, results, paths))
+
+
+def country_table(
+    mine: pd.DataFrame,
+    variant: str,
+    results: Results,
+    shown: list[str],
+    hidden: list[str],
+    start: str | None,
+) -> Table:
+    """Join probabilities by year, median join month and the change against the baseline."""
+    versus = "" if variant == results.baseline else f" vs {results.baseline}"
+    n = int(mine["n"].max())
+    title = f"[bold]{variant}[/bold]: accession ({n} runs){versus}"
+    caption = f"not listed (under 1% in every variant): {', '.join(hidden)}" if hidden else None
+    table = Table(title=title, caption=caption, title_justify="left")
+    measures = [m for m in mine["measure"].unique() if m.startswith("P(joined by year")]
+    table.add_column("country")
+    for measure in measures:
+        table.add_column(measure.removeprefix("P(joined by ").removesuffix(")"), justify="right")
+    table.add_column("median join")
+    if variant != results.baseline and measures:
+        table.add_column(f"Δ {measures[-1].removeprefix('P(joined ').removesuffix(')')}",
+                         justify="right")  # fmt: skip
+    for code in shown:
+        rows = mine[mine["subject"] == code].set_index("measure")
+        cells = [code]
+        for measure in measures:
+            row = rows.loc[measure]
+            cells.append(with_interval(row["estimate"], row["low"], row["high"]))
+        median = rows.loc["median join month"]
+        cells.append(month_label(median["estimate"], start))
+        if variant != results.baseline and measures:
+            last = rows.loc[measures[-1]]
+            cells.append(difference(last["delta"], last["p_value"]))
+        table.add_row(*cells)
+    return table
+
+
+def pact_table(mine: pd.DataFrame, variant: str, results: Results, paths: pd.DataFrame) -> Table:
+    """New members, crises, peak tension and expansion paths of the pact."""
+    baseline = variant == results.baseline
+    table = Table(title=f"[bold]{variant}[/bold]: pact", title_justify="left")
+    table.add_column("measure")
+    table.add_column("estimate (95% CI)", justify="right")
+    if not baseline:
+        table.add_column(f"Δ vs {results.baseline}", justify="right")
+    for measure in ("P(any new member)", "P(crisis)", "median peak tension"):
+        for row in mine[mine["measure"] == measure].itertuples(index=False):
+            is_share = measure.startswith("P(")
+            label = measure if row.subject == "all" else f"{measure} {row.subject}"
+            cells = [label, with_interval(row.estimate, row.low, row.high, as_percent=is_share)]
+            if not baseline:
+                cells.append(difference(row.delta, row.p_value, as_percent=is_share))
+            table.add_row(*cells)
+    if not paths.empty:
+        top = paths[paths["variant"] == variant]
+        text = ", ".join(f"{row.path} {percent(row.share)}" for row in top.itertuples())
+        table.add_row("top expansion paths", text, *([""] if not baseline else []))
+    return table
+
+
+def model_table(summary: pd.DataFrame) -> Table:
+    """Quantile summary of the values collected from a generic Mesa model."""
+    table = Table(title="collected values at the end of each run", title_justify="left")
+    quantiles = [c for c in summary.columns if c.startswith("p") and c[1:2].isdigit()]
+    for name in ["variant", "value", "n", "mean", *quantiles, "median 95% CI"]:
+        table.add_column(name, justify="left" if name in ("variant", "value") else "right")
+    for row in summary.to_dict("records"):
+        table.add_row(
+            str(row["variant"]), str(row["column"]), str(int(row["n"])), f"{row['mean']:.4g}",
+            *[f"{row[q]:.4g}" for q in quantiles],
+            f"{row['median_low']:.4g}–{row['median_high']:.4g}",
+        )  # fmt: skip
+    return table

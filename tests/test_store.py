@@ -1,0 +1,189 @@
+"""The results folder: atomic parts, the lock, no overwriting, resuming only like with like."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+import yaml
+
+from sim import load_experiment, run_experiment
+from sim.engines import Chunk, run_chunk
+from sim.scenarios import default_scenario_path
+from sim.store import (
+    ResultsFolder,
+    ResultsFolderError,
+    parquet_bytes,
+    sha256_json,
+    write_part,
+)
+
+
+@pytest.fixture
+def experiment_path(tmp_path):
+    data = {
+        "name": "tiny",
+        "scenario": str(default_scenario_path()),
+        "variants": {"baseline": {}, "welcome": {"overrides": {"patrons.west.endorsement": 0.3}}},
+        "replications": 6,
+        "seed": 3,
+        "months": 12,
+        "outputs": {"series": "monthly"},
+    }
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def live_process():
+    """A process that is alive for the duration of the test (its pid holds a lock)."""
+    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    yield process
+    process.kill()
+    process.wait()
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()  # reaped: the pid names no process any more
+    return process.pid
+
+
+def write_lock(folder: ResultsFolder, pid: int) -> None:
+    import socket
+
+    folder.path.mkdir(parents=True, exist_ok=True)
+    folder.lock_path.write_text(json.dumps({"pid": pid, "host": socket.gethostname()}))
+
+
+def test_a_part_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    frame = pd.DataFrame({"variant": ["a", "b"], "value": [1.0, 2.0]})
+    target = tmp_path / "runs" / "part-a-00000.parquet"
+    write_part(frame, target)
+    assert list(target.parent.iterdir()) == [target]  # no temporary file left
+    pd.testing.assert_frame_equal(pd.read_parquet(target), frame)
+
+    def crash(*args):
+        raise OSError("disk gone")
+
+    monkeypatch.setattr(os, "replace", crash)
+    with pytest.raises(OSError, match="disk gone"):
+        write_part(frame.assign(value=[9.0, 9.0]), target)
+    pd.testing.assert_frame_equal(pd.read_parquet(target), frame)  # the old part is intact
+    assert sorted(p.name for p in target.parent.glob("*.parquet")) == [target.name]
+
+
+def test_parquet_bytes_are_deterministic():
+    frame = pd.DataFrame({"variant": ["a"] * 3, "x": [0.1, 0.2, float("nan")]})
+    assert parquet_bytes(frame) == parquet_bytes(frame.copy())
+
+
+def test_canonical_hash_ignores_key_order():
+    assert sha256_json({"a": 1, "b": [1, 2]}) == sha256_json({"b": [1, 2], "a": 1})
+    assert sha256_json({"a": 1}) != sha256_json({"a": 2})
+
+
+def test_lock_refuses_a_second_run_while_the_first_is_alive(tmp_path, live_process):
+    folder = ResultsFolder(tmp_path / "out")
+    write_lock(folder, live_process.pid)
+    with (
+        pytest.raises(ResultsFolderError, match=rf"in use by process {live_process.pid}"),
+        folder.locked(),
+    ):
+        pass
+    assert folder.lock_path.is_file()  # the other run's lock is left alone
+
+
+def test_a_stale_lock_is_taken_over_and_released(tmp_path):
+    folder = ResultsFolder(tmp_path / "out")
+    write_lock(folder, dead_pid())
+    with folder.locked():
+        assert json.loads(folder.lock_path.read_text())["pid"] == os.getpid()
+    assert not folder.lock_path.exists()
+
+
+def test_running_into_a_folder_in_use_is_refused(tmp_path, experiment_path, live_process):
+    write_lock(ResultsFolder(tmp_path / "out" / "tiny"), live_process.pid)
+    with pytest.raises(ResultsFolderError, match=r"in use by process .*use another --out"):
+        run_experiment(experiment_path, out=tmp_path / "out", progress=False)
+    assert not (tmp_path / "out" / "tiny" / "manifest.json").exists()
+
+
+def test_folder_layout_and_manifest(tmp_path, experiment_path):
+    results = run_experiment(experiment_path, out=tmp_path / "out", executor="serial",
+                             chunk_size=4, progress=False)  # fmt: skip
+    folder = tmp_path / "out" / "tiny"
+    assert results.path == folder
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == [
+        "part-baseline-00000.parquet", "part-baseline-00001.parquet",
+        "part-welcome-00000.parquet", "part-welcome-00001.parquet",
+    ]  # fmt: skip
+    assert len(list((folder / "series").glob("*.parquet"))) == 4
+    assert not (folder / ".lock").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["experiment"]["replications"] == 6
+    assert manifest["scenario"]["name"] == "western_balkans_2025"
+    assert manifest["files"]["experiment"]["path"] == str(experiment_path.resolve())
+    assert manifest["chunk_size"] == 4
+    assert [(t["variant"], t["start"], t["stop"], t["status"]) for t in manifest["tasks"]] == [
+        ("baseline", 0, 4, "done"), ("baseline", 4, 6, "done"),
+        ("welcome", 0, 4, "done"), ("welcome", 4, 6, "done"),
+    ]  # fmt: skip
+    series = results.series
+    assert len(series) == 2 * 6 * 12
+    assert series[["variant", "replication", "month"]].equals(
+        series[["variant", "replication", "month"]].sort_values(
+            ["variant", "replication", "month"], ignore_index=True
+        )
+    )
+
+
+def test_a_complete_folder_is_not_overwritten_without_resume(tmp_path, experiment_path):
+    run_experiment(experiment_path, out=tmp_path / "out", executor="serial", progress=False)
+    summary = tmp_path / "out" / "tiny" / "summary.csv"
+    before = summary.read_bytes()
+    with pytest.raises(
+        ResultsFolderError, match=r"already holds complete results.*--resume.*--out"
+    ):
+        run_experiment(experiment_path, out=tmp_path / "out", executor="serial", progress=False)
+    again = run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
+    assert summary.read_bytes() == before
+    assert again.status == "complete"
+
+
+def test_resume_refuses_a_changed_experiment(tmp_path, experiment_path):
+    run_experiment(experiment_path, out=tmp_path / "out", executor="serial", progress=False)
+    changed = load_experiment(experiment_path, replications=8)
+    with pytest.raises(ResultsFolderError, match=r"different experiment \(replications: 6 then"):
+        run_experiment(changed, out=tmp_path / "out", resume=True, progress=False)
+
+
+def test_resume_reruns_a_done_task_whose_part_is_missing(tmp_path, experiment_path):
+    results = run_experiment(experiment_path, out=tmp_path / "out", executor="serial",
+                             chunk_size=4, progress=False)  # fmt: skip
+    expected = results.runs
+    (results.path / "runs" / "part-welcome-00001.parquet").unlink()
+    again = run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
+    pd.testing.assert_frame_equal(again.runs, expected, check_exact=True)
+
+
+def test_a_chunk_of_one_run_equals_that_run_in_a_larger_chunk(experiment_path):
+    experiment = load_experiment(experiment_path)
+    seeds = tuple(experiment.seeds(0, range(6)))
+
+    def chunk(start: int, stop: int) -> Chunk:
+        return Chunk("baseline", 0, 0, start, stop, seeds[start:stop], "batch", 24,
+                     scenario=experiment.scenarios["baseline"])  # fmt: skip
+
+    whole = run_chunk(chunk(0, 6)).runs
+    for k in range(6):
+        pd.testing.assert_frame_equal(
+            run_chunk(chunk(k, k + 1)).runs, whole.iloc[[k]].reset_index(drop=True),
+            check_exact=True,
+        )  # fmt: skip
