@@ -104,6 +104,7 @@ def run_experiment(
     chunk_size: int | None = None,
     resume: bool = False,
     progress: bool = True,
+    summary: bool = True,
     console: Console | None = None,
 ) -> Results:
     """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
@@ -125,6 +126,8 @@ def run_experiment(
         Continue an unfinished folder: tasks done (manifest) with their part present are skipped.
     progress : bool, keyword-only
         Show a progress bar.
+    summary : bool, keyword-only
+        Write ``summary.csv`` at the end (``sim.results.summarize`` can do it later).
     console : rich Console, optional, keyword-only
         Where the progress bar goes.
 
@@ -158,7 +161,8 @@ def run_experiment(
         manifest["status"] = "failed" if failed else "complete"
         manifest["finished"] = now()
         folder.write_manifest(manifest)
-        summarize(folder.path)
+        if summary:
+            summarize(folder.path)
     return open_results(folder.path)
 
 
