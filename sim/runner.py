@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -153,8 +154,8 @@ def run_experiment(
         manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
         todo = [entry for entry in manifest["tasks"] if entry["status"] != "done"]
         if todo:
-            tasks = [make_task(experiment, entry, folder) for entry in todo]
-            pool = make_executor(executor, workers, tasks=len(tasks))
+            tasks = (make_task(experiment, entry, folder) for entry in todo)  # built as needed
+            pool = make_executor(executor, workers, tasks=len(todo))
             manifest["runs_with"] = {"executor": pool.name, "workers": pool.workers}
             execute(tasks, manifest, folder, pool, progress=progress, console=console)
         failed = any(entry["status"] == "failed" for entry in manifest["tasks"])
@@ -311,7 +312,7 @@ class RateColumn(ProgressColumn):
 
 
 def execute(
-    tasks: list[Task],
+    tasks: Iterable[Task],
     manifest: dict[str, Any],
     folder: ResultsFolder,
     pool,
@@ -322,7 +323,7 @@ def execute(
     """Run the tasks, recording each one's status in the manifest as it finishes."""
     entries = {entry["id"]: entry for entry in manifest["tasks"]}
     total = sum(entry["stop"] - entry["start"] for entry in manifest["tasks"])
-    already = total - sum(task.chunk.stop - task.chunk.start for task in tasks)
+    already = sum(e["stop"] - e["start"] for e in manifest["tasks"] if e["status"] == "done")
     bar = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TextColumn("runs"), RateColumn(), TimeElapsedColumn(),
