@@ -242,9 +242,11 @@ def run(
             console=console,
         )
     except RunInterrupted as stop:
+        flags = {"--replications": replications, "--seed": seed, "--engine": engine}
+        again = "".join(f" {flag} {value}" for flag, value in flags.items() if value is not None)
         Console(stderr=True).print(
             f"interrupted: {stop.done} of {stop.total} tasks done, saved in {stop.path}\n"
-            f"resume with: alliance-sim run {experiment} --out {out} --resume",
+            f"resume with: alliance-sim run {experiment} --out {out}{again} --resume",
             highlight=False,
             soft_wrap=True,
         )
