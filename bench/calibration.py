@@ -34,16 +34,17 @@ def main(runs: int = 4000) -> None:
     codes = scenario.codes
     first_join = rows[[f"join_month_{c}" for c in codes]].min(axis=1)
     print(f"default scenario, {runs} runs, 120 months")
-    print(f"  P(no new member in first 11 months)   {share(~(first_join < 11))}")
-    print(f"  P(no crisis in first 11 months)       {share(~(rows.first_crisis_month < 11))}")
+    # The known history is 2025-03 .. 2026-02: steps 0 to 11.
+    print(f"  P(no new member 2025-03..2026-02)     {share(~(first_join <= 11))}")
+    print(f"  P(no crisis 2025-03..2026-02)         {share(~(rows.first_crisis_month <= 11))}")
     founders = ["tension_SRB-XKX", "tension_SRB-HRV", "tension_SRB-ALB"]
-    month10 = series[series.month == 10][founders].mean(axis=1).to_numpy()
+    month11 = series[series.month == 11][founders].mean(axis=1).to_numpy()
     start = np.mean(
         [world.tension[0, codes.index("SRB"), codes.index(c)] for c in ("XKX", "HRV", "ALB")]
     )
     print(
-        f"  mean SRB-founder tension {start:.2f} -> {month10.mean():.2f} at month 11; "
-        f"P(higher) {share(month10 > start)}"
+        f"  mean SRB-founder tension {start:.2f} -> {month11.mean():.2f} in 2026-02; "
+        f"P(higher) {share(month11 > start)}"
     )
     print(f"  P(no new member in ten years)         {share(rows.new_members == 0)}")
     for code in codes:
@@ -60,6 +61,8 @@ def main(runs: int = 4000) -> None:
         f"  P(formal alliance by ten years)       {share(rows.stage_month_formal_alliance.notna())}"
     )
     print(f"  P(any crisis in ten years)            {share(rows.crisis_count > 0)}")
+    exits = rows[[f"exit_month_{c}" for c in codes]].notna().any(axis=1)
+    print(f"  P(some member leaves in ten years)    {share(exits)}")
     times = []
     for seed in range(5):
         start_time = time.perf_counter()

@@ -305,55 +305,98 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
 
 
 def check_events(scenario: Scenario, file: str | Path | None) -> None:
-    """Check each event's month and the countries, blocs and paths it names."""
+    """Check each event's month and the countries, blocs, paths and values it names.
+
+    A bloc made by a ``form_bloc`` event can be named only from its founding month on; a
+    country cannot be made to join and leave the same bloc in the same month.
+    """
     codes = set(scenario.codes)
-    blocs = set(scenario.blocs)
+    steps = [
+        event_step_checked(scenario, index, event, file)
+        for index, event in enumerate(scenario.events)
+    ]
+    founded = dict.fromkeys(scenario.blocs, 0)
     for index, event in enumerate(scenario.events):
-        where = f"events.{index}"
-        if isinstance(event.month, str):
-            try:
-                step = scenario.event_step(event)
-            except ValueError:
-                raise ConfigError(
-                    file, f"{where}.month", "a month written YYYY-MM or a step number", event.month
-                ) from None
-            if step < 0:
-                raise ConfigError(
-                    file,
-                    f"{where}.month",
-                    f"a month not before the start {scenario.start}",
-                    event.month,
-                )
         if isinstance(event, FormBlocEvent):
-            if event.name in blocs:
-                raise ConfigError(file, f"{where}.name", "a new bloc name", event.name)
-            blocs.add(event.name)
+            if event.name in founded:
+                raise ConfigError(file, f"events.{index}.name", "a new bloc name", event.name)
+            founded[event.name] = steps[index]
+    moves: dict[tuple[int, str, str], str] = {}
+    for index, (event, step) in enumerate(zip(scenario.events, steps, strict=True)):
+        where = f"events.{index}"
+        if isinstance(event, FormBlocEvent):
             named = event.members
         elif isinstance(event, SetEvent):
-            if not event.path.startswith(SETTABLE_PREFIXES):
-                raise ConfigError(
-                    file, f"{where}.path", "a path under patrons. or dynamics.", event.path
-                )
-            try:
-                resolve_path(scenario.model_dump(), event.path)
-            except KeyError as err:
-                raise ConfigError(
-                    file, f"{where}.path", "an existing numeric parameter path", err.args[0]
-                ) from None
+            check_set_event(scenario, event, where, file)
             named = []
         elif isinstance(event, ShockEvent | AffinityEvent):
             named = event.countries
             if named[0] == named[1]:
                 raise ConfigError(file, f"{where}.countries", "two different countries", named)
         else:
-            if event.bloc not in blocs:
+            if founded.get(event.bloc, step + 1) > step:
+                known = sorted(name for name, month in founded.items() if month <= step)
                 raise ConfigError(
-                    file, f"{where}.bloc", f"a known bloc {sorted(blocs)}", event.bloc
+                    file, f"{where}.bloc", f"a bloc that exists by then {known}", event.bloc
                 )
             named = [event.country]
+            if isinstance(event, JoinEvent | LeaveEvent):
+                key = (step, event.country, event.bloc)
+                if moves.setdefault(key, event.type) != event.type:
+                    raise ConfigError(
+                        file,
+                        where,
+                        "not both a join and a leave of one bloc in one month",
+                        f"{event.country} {event.bloc}",
+                    )
         for code in named:
             if code not in codes:
                 raise ConfigError(file, f"{where}", "listed country codes", code)
+
+
+def event_step_checked(
+    scenario: Scenario, index: int, event: EventBase, file: str | Path | None
+) -> int:
+    """The step of an event, with a clear error for a malformed or too early month."""
+    where = f"events.{index}.month"
+    try:
+        step = scenario.event_step(event)
+    except ValueError:
+        raise ConfigError(
+            file, where, "a month written YYYY-MM or a step number", event.month
+        ) from None
+    if step < 0:
+        raise ConfigError(
+            file, where, f"a month not before the start {scenario.start}", event.month
+        )
+    return step
+
+
+def check_set_event(
+    scenario: Scenario, event: SetEvent, where: str, file: str | Path | None
+) -> None:
+    """A ``set`` event must name a patrons/dynamics number and give it a value in range."""
+    if not event.path.startswith(SETTABLE_PREFIXES):
+        raise ConfigError(file, f"{where}.path", "a path under patrons. or dynamics.", event.path)
+    data = scenario.model_dump()
+    try:
+        resolve_path(data, event.path)
+    except KeyError:
+        raise ConfigError(
+            file, f"{where}.path", "an existing numeric parameter path", event.path
+        ) from None
+    *parents, leaf = event.path.split(".")
+    node = data
+    for part in parents:
+        node = node[part]
+    node[leaf] = event.value
+    try:
+        Scenario.model_validate(data)
+    except ValidationError as err:
+        expected = err.errors()[0]["msg"]
+        raise ConfigError(
+            file, f"{where}.value", f"{expected} (as {event.path})", event.value
+        ) from None
 
 
 # --- dotted paths --------------------------------------------------------------------------------

@@ -359,6 +359,7 @@ def depth_change(
     depth: np.ndarray,
     cohesion_value: np.ndarray,
     outside_threat: np.ndarray,
+    members: np.ndarray,
     *,
     growth: np.ndarray | float,
     cohesion_threshold: np.ndarray | float,
@@ -368,12 +369,12 @@ def depth_change(
     """Integration depth after one month (I2), shape (R, B).
 
     drive = C_B - c0 + rally mean_{i outside B} Theta_iB; D += g drive (1 - D) if drive > 0,
-    else D -= q D.
+    else D -= q D. A bloc of fewer than two ``members`` (R, B) is no pact: it only erodes.
     """
     drive = cohesion_value - per_run(cohesion_threshold, 2) + per_run(rally, 2) * outside_threat
     grown = depth + per_run(growth, 2) * drive * (1.0 - depth)
     shrunk = depth - per_run(decay, 2) * depth
-    return np.where(drive > 0.0, grown, shrunk)
+    return np.where((drive > 0.0) & (members >= 2), grown, shrunk)
 
 
 def stage(depth: np.ndarray) -> np.ndarray:

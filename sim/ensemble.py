@@ -54,7 +54,7 @@ def simulate_batch(
     seeds = np.asarray(seeds, dtype=np.int64)
     state = RunState.initial(world, len(seeds))
     draws = draw_runs(generators_for(seeds), months, world.n_countries, world.n_blocs)
-    tracker = OutcomeTracker(world, len(seeds), months, series_every=series_every)
+    tracker = OutcomeTracker(world, state, months, series_every=series_every)
     for step in range(months):
         derived, changes = month.plan(state, world, step, draws.month(step))
         month.commit(state, world, derived, changes)

@@ -94,6 +94,8 @@ class AllianceModel(mesa.Model):
         timeline: bool = False,
         rng: int | np.random.Generator | None = None,
     ) -> None:
+        if isinstance(rng, np.integer):
+            rng = int(rng)  # Mesa seeds its stdlib generator from a plain int
         super().__init__(rng=rng)
         self.world = scenario if isinstance(scenario, World) else compile_world(scenario)
         if self.world.runs != 1:
@@ -102,7 +104,7 @@ class AllianceModel(mesa.Model):
         self.state = RunState.initial(self.world)
         self.draws = draw_runs([self.rng], months, self.world.n_countries, self.world.n_blocs)
         self.tracker = OutcomeTracker(
-            self.world, 1, months, series_every=series_every, timeline=timeline
+            self.world, self.state, months, series_every=series_every, timeline=timeline
         )
         for index in range(self.world.n_countries):
             Country(self, index)

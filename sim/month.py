@@ -21,20 +21,42 @@ from sim.world import World
 
 @dataclass(frozen=True)
 class EventEffects:
-    """What this month's scheduled events did: invitations (R, n, B) and forced joins (R, n)."""
+    """What this month's scheduled events did: invitations (R, n, B), forced moves (R, n)."""
 
     invited: np.ndarray
-    forced_join: np.ndarray  # slot joined by a `join` or `form_bloc` event, -1 otherwise
+    forced_join: np.ndarray  # slot entered by a `join` or `form_bloc` event, -1 otherwise
+    forced_exit: np.ndarray  # slot left by a `leave`, `join` or `form_bloc` event, -1 otherwise
+
+    @property
+    def moved(self) -> np.ndarray:
+        """Countries whose membership an event changed this month, (R, n)."""
+        return (self.forced_join >= 0) | (self.forced_exit >= 0)
 
 
 def apply_events(state: RunState, world: World, step: int) -> EventEffects:
-    """Step 1: apply the events scheduled for ``step`` to every run (MODEL.md section 5)."""
+    """Step 1: apply the events scheduled for ``step`` to every run (MODEL.md section 5).
+
+    Within a month the kinds apply in this order: set, shock, affinity, form_bloc, leave, join,
+    invite. A country moved into a bloc by an event leaves the bloc it was in (recorded as an
+    exit); a ``join`` into the bloc a country is already in changes nothing.
+    """
     runs, n, n_blocs = state.runs, world.n_countries, world.n_blocs
     invited = np.zeros((runs, n, n_blocs), dtype=bool)
     forced_join = np.full((runs, n), -1, dtype=np.int64)
+    forced_exit = np.full((runs, n), -1, dtype=np.int64)
     events = world.events.get(step)
     if events is None:
-        return EventEffects(invited, forced_join)
+        return EventEffects(invited, forced_join, forced_exit)
+
+    def move(country: int, slot: int) -> None:
+        """Put ``country`` into bloc ``slot`` (-1: out of its bloc) in every run."""
+        before = state.member[:, country]
+        moved = before != slot
+        forced_exit[:, country] = np.where(moved & (before >= 0), before, forced_exit[:, country])
+        if slot >= 0:
+            forced_join[:, country] = np.where(moved, slot, forced_join[:, country])
+        state.member[:, country] = slot
+
     for name, value in events.sets:
         state.params[name][:] = value
         if name == "threat.distance_scale_km":
@@ -47,22 +69,20 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
             state.affinity[:, a, b] = np.clip(state.affinity[:, a, b] + delta, -1.0, 1.0)
     for slot in events.forms:
         bloc = world.blocs[slot]
-        members = list(bloc.members)
-        state.member[:, members] = slot
-        forced_join[:, members] = slot
+        for country in bloc.members:
+            move(country, slot)
         state.active[:, slot] = True
         state.depth[:, slot] = bloc.depth
     for country, slot in events.leaves:
-        state.member[:, country] = np.where(
-            state.member[:, country] == slot, -1, state.member[:, country]
-        )
+        leaving = state.member[:, country] == slot
+        forced_exit[:, country] = np.where(leaving, slot, forced_exit[:, country])
+        state.member[:, country] = np.where(leaving, -1, state.member[:, country])
     for country, slot in events.joins:
-        state.member[:, country] = slot
+        move(country, slot)
         state.active[:, slot] = True
-        forced_join[:, country] = slot
     for country, slot in events.invites:
         invited[:, country, slot] = True
-    return EventEffects(invited, forced_join)
+    return EventEffects(invited, forced_join, forced_exit)
 
 
 def next_alignment(
@@ -134,6 +154,8 @@ def join_probability(
 
 def choose_blocs(probability: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
     """The bloc each country joins: the first slot whose draw falls below its chance, else -1."""
+    if probability.shape[-1] == 0:  # a world without blocs
+        return np.full(probability.shape[:-1], -1, dtype=np.int64)
     success = uniforms < probability
     first = success.argmax(axis=-1)
     return np.where(success.any(axis=-1), first, -1)
@@ -142,6 +164,8 @@ def choose_blocs(probability: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
 def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndarray:
     """Step 5: each member's chance of leaving its bloc, (R, n); zero above the exit margin."""
     p = state.params
+    if world.n_blocs == 0:
+        return np.zeros(state.member.shape)
     rows = np.arange(state.runs)[:, None]
     cols = np.arange(world.n_countries)[None, :]
     own = np.clip(state.member, 0, None)
@@ -168,6 +192,7 @@ def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
         state.depth,
         dynamics.cohesion(derived.propensity, derived.in_bloc),
         mean_threat,
+        derived.in_bloc.sum(axis=-1),
         growth=p["integration.growth"],
         cohesion_threshold=p["integration.cohesion_threshold"],
         rally=p["integration.rally"],
@@ -234,7 +259,7 @@ class MonthChanges:
     alignment: np.ndarray
     tension: np.ndarray
     joins: np.ndarray  # (R, n) slot joined this month by choice or event, -1 otherwise
-    exits: np.ndarray  # (R, n) slot left this month by choice, -1 otherwise
+    exits: np.ndarray  # (R, n) slot left this month by choice or event, -1 otherwise
     depth: np.ndarray
     formed: np.ndarray
     founder: np.ndarray
@@ -245,24 +270,29 @@ class MonthChanges:
 
 
 def commit(state: RunState, world: World, derived: Derived, changes: MonthChanges) -> None:
-    """Write a month's changes: depth, membership, provocation (T2), crisis jump, alignment."""
+    """Write a month's changes: depth, membership, provocation (T2), crisis jump, alignment.
+
+    Joiners provoke, whether they join by choice, by an event or by founding a counter-bloc.
+    """
     deepened = dynamics.stage(changes.depth) > dynamics.stage(state.depth)
-    state.depth = changes.depth
-    state.member = np.where(changes.exits >= 0, -1, state.member)
-    state.member = np.where(changes.joins >= 0, changes.joins, state.member)
+    state.depth = changes.depth.copy()
+    joins = changes.joins.copy()
     if changes.formed.any():
         run = np.flatnonzero(changes.formed)
-        state.member[run, changes.founder[run]] = world.counter_slot
-        state.member[run, changes.partner[run]] = world.counter_slot
+        joins[run, changes.founder[run]] = world.counter_slot
+        joins[run, changes.partner[run]] = world.counter_slot
         state.active[run, world.counter_slot] = True
         state.depth[run, world.counter_slot] = world.blocs[world.counter_slot].depth
+    state.member = np.where(changes.exits >= 0, -1, state.member)
+    state.member = np.where(joins >= 0, joins, state.member)
     in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
-    actors = dynamics.bloc_masks(changes.joins, world.n_blocs) | (deepened[:, :, None] & in_bloc)
-    tension = changes.tension
+    actors = dynamics.bloc_masks(joins, world.n_blocs) | (deepened[:, :, None] & in_bloc)
     if actors.any():
-        tension = tension + dynamics.provocation(
+        tension = changes.tension + dynamics.provocation(
             derived.propensity, state.size, actors, in_bloc, state.params["tension.provocation"]
         )
+    else:
+        tension = changes.tension.copy()
     if changes.crisis.any():
         run = np.flatnonzero(changes.crisis)
         i, j = changes.crisis_i[run], changes.crisis_j[run]
@@ -300,13 +330,16 @@ def plan(
     derived = derive(state, world)
     alignment = next_alignment(state, world, derived, draws.alignment)
     tension = next_tension(state, world, derived, draws.tension)
+    # A country an event moved this month makes no membership decision of its own.
+    moved = effects.moved
     joins, exits = choose(
-        join_probability(state, world, derived, effects.invited),
-        exit_probability(state, world, derived),
+        np.where(moved[:, :, None], 0.0, join_probability(state, world, derived, effects.invited)),
+        np.where(moved, 0.0, exit_probability(state, world, derived)),
         draws,
         state.member,
     )
     joins = np.where(effects.forced_join >= 0, effects.forced_join, joins)
+    exits = np.where(effects.forced_exit >= 0, effects.forced_exit, exits)
     depth = next_depth(state, world, derived)
     formed, founder, partner = counter_bloc(state, world, derived, draws.form, joins >= 0)
     happened, crisis_i, crisis_j = crisis(state, world, draws.crisis)

@@ -21,13 +21,32 @@ def dyad_name(world: World, i: int, j: int) -> str:
     return f"{world.codes[i]}-{world.codes[j]}"
 
 
+def row_mean(values: np.ndarray) -> np.ndarray:
+    """Mean of each row of (R, k), summed column by column.
+
+    NumPy's reductions may group the additions differently for different numbers of rows; adding
+    columns one by one makes a run's value independent of how many runs share its chunk.
+    """
+    total = np.zeros(values.shape[0])
+    for column in values.T:
+        total += column
+    return total / values.shape[1]
+
+
 class OutcomeTracker:
     """Accumulates the outcomes of R runs; optionally the monthly trajectories and a timeline.
+
+    Joins and exits are read off the membership before and after each month, so voluntary and
+    event-driven moves count alike. ``join_month_<C>`` is the first month C entered the pact
+    (for a founder: re-entered after leaving), ``exit_month_<C>`` the first month it left;
+    ``expansion_path`` and ``new_members`` count only countries that were not founders.
 
     Parameters
     ----------
     world : World
-        The world being simulated (R runs).
+        The world being simulated.
+    state : RunState
+        The runs at step 0, before the first month (their founders and run count).
     months : int
         The horizon; time-to-event outcomes are censored there.
     series_every : int or None
@@ -40,14 +59,16 @@ class OutcomeTracker:
     def __init__(
         self,
         world: World,
-        runs: int,
+        state: RunState,
         months: int,
         *,
         series_every: int | None = None,
         timeline: bool = False,
     ) -> None:
-        n = world.n_countries
+        n, runs = world.n_countries, state.runs
         self.runs = runs
+        self.member = state.member.copy()
+        self.founders = state.member == world.pact
         self.world = world
         self.months = months
         self.join_month = np.full((runs, n), np.nan)
@@ -66,10 +87,11 @@ class OutcomeTracker:
         """Note what month ``step`` changed; ``state`` is already the state after it."""
         world = self.world
         pact = world.pact
+        before, self.member = self.member, state.member.copy()
         if pact >= 0:
-            joined = changes.joins == pact
-            self.join_month = np.where(joined & np.isnan(self.join_month), step, self.join_month)
-            left = changes.exits == pact
+            entered = (state.member == pact) & (before != pact)
+            self.join_month = np.where(entered & np.isnan(self.join_month), step, self.join_month)
+            left = (before == pact) & (state.member != pact)
             self.exit_month = np.where(left & np.isnan(self.exit_month), step, self.exit_month)
             reached = dynamics.stage(state.depth[:, pact])
             for index in range(2):
@@ -89,7 +111,7 @@ class OutcomeTracker:
         if self.series_every and (step + 1) % self.series_every == 0:
             self.series.append(self.snapshot(step, state))
         if self.timeline is not None:
-            self.note_timeline(step, state, changes)
+            self.note_timeline(step, before[0], state, changes)
 
     def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
         """The trajectory values of every run at the end of month ``step``."""
@@ -98,7 +120,7 @@ class OutcomeTracker:
         data: dict[str, np.ndarray] = {
             "run": np.arange(self.runs),
             "month": np.full(self.runs, step),
-            "mean_tension": state.tension[:, rows, cols].mean(axis=1),
+            "mean_tension": row_mean(state.tension[:, rows, cols]),
         }
         if world.pact >= 0:
             data["depth"] = state.depth[:, world.pact]
@@ -109,16 +131,21 @@ class OutcomeTracker:
             data[f"alignment_{code}"] = state.alignment[:, i]
         return pd.DataFrame(data)
 
-    def note_timeline(self, step: int, state: RunState, changes: MonthChanges) -> None:
+    def note_timeline(
+        self, step: int, before: np.ndarray, state: RunState, changes: MonthChanges
+    ) -> None:
         """Append this month's happenings of run 0 to the timeline."""
-        world, log = self.world, self.timeline
-        for i in np.flatnonzero(changes.exits[0] >= 0):
-            log.append((step, f"{world.names[i]} leaves {world.blocs[changes.exits[0, i]].name}"))
-        for i in np.flatnonzero(changes.joins[0] >= 0):
-            log.append((step, f"{world.names[i]} joins {world.blocs[changes.joins[0, i]].name}"))
+        world, log, after = self.world, self.timeline, state.member[0]
+        founding = set()
         if changes.formed[0]:
-            members = [world.names[changes.founder[0]], world.names[changes.partner[0]]]
-            log.append((step, f"counter-bloc formed: {' and '.join(members)}"))
+            founding = {int(changes.founder[0]), int(changes.partner[0])}
+            members = " and ".join(world.names[i] for i in sorted(founding))
+            log.append((step, f"counter-bloc formed by {members}"))
+        for i in np.flatnonzero(before != after):
+            if before[i] >= 0:
+                log.append((step, f"{world.names[i]} leaves {world.blocs[before[i]].name}"))
+            if after[i] >= 0 and i not in founding:
+                log.append((step, f"{world.names[i]} joins {world.blocs[after[i]].name}"))
         if world.pact >= 0:
             for index, stage_name in enumerate(dynamics.STAGE_NAMES[1:]):
                 if self.stage_month[0, index] == step:
@@ -155,7 +182,7 @@ class OutcomeTracker:
             data["final_members"] = [
                 ",".join(c for c, m in zip(world.codes, row, strict=True) if m) for row in members
             ]
-            data["new_members"] = (~np.isnan(self.join_month)).sum(axis=1)
+            data["new_members"] = (~np.isnan(self.join_month) & ~self.founders).sum(axis=1)
             data["final_depth"] = state.depth[:, pact]
             data["final_stage"] = np.array(dynamics.STAGE_NAMES)[
                 dynamics.stage(state.depth[:, pact])
@@ -172,7 +199,7 @@ class OutcomeTracker:
         for k, (i, j) in enumerate(world.tracked_dyads):
             data[f"peak_tension_{dyad_name(world, i, j)}"] = self.peak_dyad[:, k]
         rows, cols = dynamics.upper_pairs(world.n_countries)
-        data["final_mean_tension"] = state.tension[:, rows, cols].mean(axis=1)
+        data["final_mean_tension"] = row_mean(state.tension[:, rows, cols])
         for i, code in enumerate(world.codes):
             data[f"final_alignment_{code}"] = state.alignment[:, i]
         data["counter_bloc_formed"] = ~np.isnan(self.counter_month)
@@ -190,8 +217,8 @@ class OutcomeTracker:
         """Join order of each run (ties in the same month in country order), e.g. 'BGR>MKD'."""
         codes = np.array(self.world.codes)
         paths = []
-        for months in self.join_month:
-            joined = np.flatnonzero(~np.isnan(months))
+        for months, founders in zip(self.join_month, self.founders, strict=True):
+            joined = np.flatnonzero(~np.isnan(months) & ~founders)
             order = joined[np.argsort(months[joined], kind="stable")]
             paths.append(">".join(codes[order]))
         return paths

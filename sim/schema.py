@@ -190,8 +190,8 @@ class LeaveEvent(EventBase):
 
 class FormBlocEvent(EventBase):
     type: Literal["form_bloc"]
-    name: str
-    members: list[str]
+    name: Annotated[str, Field(pattern=CODE_PATTERN)]
+    members: Annotated[list[str], Field(min_length=2)]
     depth: Unit = 0.1
     admission: Literal["unanimity", "majority"] = "unanimity"
     eligibility: Signed = 0.3
@@ -234,7 +234,9 @@ class Scenario(Frozen):
     start: str = "2025-03"
     pact: str | None = None  # the bloc whose outcomes are recorded; None = the first bloc
     tracked_dyads: list[str] = []  # dyads whose peak tension is an outcome, e.g. SRB-XKX
-    countries: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country]
+    countries: Annotated[
+        dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country], Field(min_length=2)
+    ]
     relation_defaults: RelationDefaults = RelationDefaults()
     relations: dict[str, Relation] = {}
     blocs: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Bloc] = {}

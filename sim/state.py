@@ -123,10 +123,10 @@ def derive(state: RunState, world: World) -> Derived:
         nato_discount=p["accession.nato_discount"],
         endorsement=p["endorsement"],
     )
-    majority = np.array([bloc.majority for bloc in world.blocs])
+    majority = np.array([bloc.majority for bloc in world.blocs], dtype=bool)
     vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
-    eligibility = np.array([bloc.eligibility for bloc in world.blocs])
-    open_bloc = np.array([bloc.open for bloc in world.blocs])
+    eligibility = np.array([bloc.eligibility for bloc in world.blocs], dtype=float)
+    open_bloc = np.array([bloc.open for bloc in world.blocs], dtype=bool)
     admissible = (
         (state.alignment[:, :, None] >= eligibility[None, None, :])
         & ~vetoed

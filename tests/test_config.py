@@ -212,3 +212,39 @@ def test_extends_rejects_other_keys_and_missing_base(tmp_path):
     path.write_text("extends: missing.yaml\ncountries: {}\n")
     with pytest.raises(ConfigError, match="countries"):
         config.load_scenario(path)
+
+
+def test_a_scenario_needs_two_countries(write_scenario):
+    def change(d):
+        d["countries"] = {"SRB": d["countries"]["SRB"]}
+        d["relations"], d["blocs"], d["events"], d["tracked_dyads"] = {}, {}, [], []
+
+    bad(write_scenario, change, r"countries: expected .*at least 2")
+
+
+def test_set_event_value_is_range_checked(write_scenario):
+    def change(d):
+        d["events"].append({"month": "2026-06", "type": "set",
+                            "path": "dynamics.threat.distance_scale_km", "value": 0})
+
+    bad(write_scenario, change, r"events\.7\.value.*greater than 0")
+
+
+def test_event_naming_a_bloc_before_it_is_founded(write_scenario):
+    def change(d):
+        d["events"] += [
+            {"month": "2025-06", "type": "join", "bloc": "north", "country": "GRC"},
+            {"month": "2026-01", "type": "form_bloc", "name": "north", "members": ["SVN", "HUN"]},
+        ]
+
+    bad(write_scenario, change, r"events\.7\.bloc.*exists by then")
+
+
+def test_join_and_leave_in_one_month_conflict(write_scenario):
+    def change(d):
+        d["events"] += [
+            {"month": "2026-06", "type": "join", "bloc": "tirana", "country": "SVN"},
+            {"month": "2026-06", "type": "leave", "bloc": "tirana", "country": "SVN"},
+        ]
+
+    bad(write_scenario, change, r"events\.8.*not both a join and a leave")

@@ -85,11 +85,12 @@ def test_stage_boundaries():
 
 
 def test_depth_grows_with_positive_drive_and_decays_otherwise():
-    depth = np.array([[0.5, 0.5]])
+    depth = np.array([[0.5, 0.5, 0.5]])
     new = dynamics.depth_change(
         depth,
-        np.array([[1.0, 0.0]]),
-        np.zeros((1, 2)),
+        np.array([[1.0, 0.0, 1.0]]),
+        np.zeros((1, 3)),
+        np.array([[3, 3, 1]]),
         growth=0.1,
         cohesion_threshold=0.5,
         rally=0.0,
@@ -97,6 +98,7 @@ def test_depth_grows_with_positive_drive_and_decays_otherwise():
     )
     assert new[0, 0] == pytest.approx(0.5 + 0.1 * 0.5 * 0.5)
     assert new[0, 1] == pytest.approx(0.5 * 0.98)
+    assert new[0, 2] == pytest.approx(0.5 * 0.98)  # one member: no pact, it erodes
 
 
 def test_choose_blocs_takes_the_first_success():

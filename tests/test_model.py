@@ -48,7 +48,7 @@ def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
         world.n_countries,
         world.n_blocs,
     )
-    tracker = OutcomeTracker(world, runs, months)
+    tracker = OutcomeTracker(world, state, months)
     founders = state.member == world.pact
     for step in range(months):
         derived, changes = month.plan(state, world, step, draws.month(step))
