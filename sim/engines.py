@@ -120,23 +120,9 @@ def run_batch(chunk: Chunk) -> ChunkResult:
 def simulate_rows(
     world, seeds: list[int], chunk: Chunk
 ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """``simulate_batch`` rows and trajectories, never with a run axis of length one.
-
-    NumPy may reduce a (1, k) array in a different order than the rows of an (R, k) array, so
-    a mean (e.g. ``final_mean_tension``) of a lone run can differ from the same run in a batch in
-    the last bit. A lone seed is therefore run twice (two identical runs) and the first kept, so
-    that the rows do not depend on the chunk size, not even in the last bit.
-    """
-    result = simulate_batch(
-        world, seeds * 2 if len(seeds) == 1 else seeds, months=chunk.months,
-        series_every=chunk.series_every,
-    )  # fmt: skip
-    if len(seeds) > 1:
-        return result.runs, result.series
-    series = result.series
-    if series is not None:
-        series = series[series["run"] == 0].reset_index(drop=True)
-    return result.runs.iloc[:1], series
+    """``simulate_batch`` rows and trajectories of the chunk's seeds."""
+    result = simulate_batch(world, seeds, months=chunk.months, series_every=chunk.series_every)
+    return result.runs, result.series
 
 
 def run_mesa_one(chunk: Chunk, seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
