@@ -19,6 +19,7 @@ from sim.stats import (
     ID_COLUMNS,
     StatsInputError,
     as_list,
+    bootstrap_batch,
     join_probabilities,
     median_time,
     numeric,
@@ -321,6 +322,7 @@ def compare_continuous(
                 confidence_level=confidence,
                 n_resamples=n_resamples,
                 method="percentile",
+                batch=bootstrap_batch(differences.size),
                 rng=rng,
             )
             ci = result.confidence_interval

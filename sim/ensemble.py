@@ -27,6 +27,22 @@ class BatchResult:
     series: pd.DataFrame | None
 
 
+MEMORY_BUDGET = 128 * 2**20  # bytes of arrays one sub-chunk may hold
+
+
+def runs_per_chunk(world: World, months: int, *, budget: int | None = None) -> int:
+    """How many runs to advance together so their arrays stay within ``budget`` bytes.
+
+    The pre-drawn random numbers take 8 (n + n(n-1)/2 + 2n + 1 + nB) bytes per run-month; the
+    state and the month's derived (n, n) arrays about 40 n^2 x 8 bytes per run. For the default
+    scenario (n = 12) that is about 900 runs; for 48 countries about 80.
+    """
+    budget = MEMORY_BUDGET if budget is None else budget
+    n, blocs = world.n_countries, world.n_blocs
+    per_run = 8 * (months * (n + n * (n - 1) // 2 + 2 * n + 1 + n * blocs) + 40 * n * n)
+    return max(1, budget // per_run)
+
+
 def simulate_batch(
     world: World,
     seeds: list[int] | np.ndarray,
@@ -34,7 +50,10 @@ def simulate_batch(
     months: int = 120,
     series_every: int | None = None,
 ) -> BatchResult:
-    """Simulate one run per seed, all at once.
+    """Simulate one run per seed, many at once.
+
+    Runs are advanced together in sub-chunks of :func:`runs_per_chunk` so memory stays bounded
+    however many seeds are given; a run's result does not depend on the sub-chunking.
 
     Parameters
     ----------
@@ -50,8 +69,35 @@ def simulate_batch(
     Returns
     -------
     BatchResult
+        Rows in seed order; trajectories with ``run`` numbering the seeds from 0.
     """
     seeds = np.asarray(seeds, dtype=np.int64)
+    if world.runs not in (1, len(seeds)):
+        raise ValueError(f"a world of {world.runs} runs cannot run {len(seeds)} seeds")
+    size = runs_per_chunk(world, months)
+    parts = [
+        simulate_together(
+            world.take(start, start + size),
+            seeds[start : start + size],
+            months=months,
+            series_every=series_every,
+            first_run=start,
+        )
+        for start in range(0, len(seeds), size)
+    ]
+    if len(parts) == 1:
+        return parts[0]
+    series = [part.series for part in parts if part.series is not None]
+    return BatchResult(
+        pd.concat([part.runs for part in parts], ignore_index=True),
+        pd.concat(series, ignore_index=True) if series else None,
+    )
+
+
+def simulate_together(
+    world: World, seeds: np.ndarray, *, months: int, series_every: int | None, first_run: int
+) -> BatchResult:
+    """Advance the runs of ``seeds`` together month by month (one sub-chunk)."""
     state = RunState.initial(world, len(seeds))
     draws = draw_runs(generators_for(seeds), months, world.n_countries, world.n_blocs)
     tracker = OutcomeTracker(world, state, months, series_every=series_every)
@@ -64,4 +110,5 @@ def simulate_batch(
     series = tracker.trajectories()
     if series is not None:
         series.insert(1, "seed", seeds[series["run"].to_numpy()])
+        series["run"] += first_run
     return BatchResult(rows, series)

@@ -224,5 +224,8 @@ class OutcomeTracker:
         return paths
 
     def trajectories(self) -> pd.DataFrame | None:
-        """The recorded trajectories as one long table (run, month, values), or None."""
-        return pd.concat(self.series, ignore_index=True) if self.series else None
+        """The recorded trajectories as one long table sorted by run and month, or None."""
+        if not self.series:
+            return None
+        series = pd.concat(self.series, ignore_index=True)
+        return series.sort_values(["run", "month"], kind="stable", ignore_index=True)

@@ -101,18 +101,14 @@ class World:
         """A dynamics or patron parameter as an (R,) array."""
         return self.params[name]
 
-    def repeat(self, runs: int) -> World:
-        """The same world with its run axis broadcast to ``runs`` (copies, so events can write)."""
-        if self.runs == runs:
+    def take(self, start: int, stop: int) -> World:
+        """Runs ``start`` to ``stop`` of a world with one run per sweep point (else itself)."""
+        if self.runs == 1:
             return self
-
-        def grow(array: np.ndarray) -> np.ndarray:
-            return np.repeat(array, runs, axis=0) if self.runs == 1 else array
-
         return replace(
             self,
-            **{name: grow(getattr(self, name)) for name in RUN_ARRAYS},
-            params={name: grow(value) for name, value in self.params.items()},
+            **{name: getattr(self, name)[start:stop] for name in RUN_ARRAYS},
+            params={name: value[start:stop] for name, value in self.params.items()},
         )
 
 
