@@ -287,12 +287,16 @@ def commit(state: RunState, world: World, derived: Derived, changes: MonthChange
     state.member = np.where(joins >= 0, joins, state.member)
     in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
     actors = dynamics.bloc_masks(joins, world.n_blocs) | (deepened[:, :, None] & in_bloc)
-    if actors.any():
-        tension = changes.tension + dynamics.provocation(
-            derived.propensity, state.size, actors, in_bloc, state.params["tension.provocation"]
+    tension = changes.tension.copy()
+    provoked = np.flatnonzero(actors.any(axis=(1, 2)))  # joins are rare: only those runs
+    if provoked.size:
+        tension[provoked] += dynamics.provocation(
+            derived.propensity[provoked],
+            state.size[provoked],
+            actors[provoked],
+            in_bloc[provoked],
+            state.params["tension.provocation"][provoked],
         )
-    else:
-        tension = changes.tension.copy()
     if changes.crisis.any():
         run = np.flatnonzero(changes.crisis)
         i, j = changes.crisis_i[run], changes.crisis_j[run]
