@@ -71,7 +71,9 @@ def validate(path: ScenarioArg) -> None:
 def simulate(
     path: ScenarioArg,
     months: Annotated[int, typer.Option(min=1, help="Horizon in months (120 = ten years).")] = 120,
-    seed: Annotated[int, typer.Option(min=0, help="Seed of the run; the same seed replays it.")] = 7,
+    seed: Annotated[
+        int, typer.Option(min=0, help="Seed of the run; the same seed replays it.")
+    ] = 7,
     override: Annotated[
         list[str] | None,
         typer.Option(
