@@ -224,8 +224,14 @@ def test_a_scenario_needs_two_countries(write_scenario):
 
 def test_set_event_value_is_range_checked(write_scenario):
     def change(d):
-        d["events"].append({"month": "2026-06", "type": "set",
-                            "path": "dynamics.threat.distance_scale_km", "value": 0})
+        d["events"].append(
+            {
+                "month": "2026-06",
+                "type": "set",
+                "path": "dynamics.threat.distance_scale_km",
+                "value": 0,
+            }
+        )
 
     bad(write_scenario, change, r"events\.7\.value.*greater than 0")
 

@@ -27,9 +27,10 @@ def test_a_leave_event_is_recorded_as_an_exit(scenario_data):
     )
     rows = batch_rows(scenario, SEEDS, months=24)
     assert (rows["exit_month_HRV"] == 5).all()
-    assert not rows["final_members"].str.contains("HRV").any() or (
-        rows.loc[rows["final_members"].str.contains("HRV"), "join_month_HRV"] > 5
-    ).all()
+    assert (
+        not rows["final_members"].str.contains("HRV").any()
+        or (rows.loc[rows["final_members"].str.contains("HRV"), "join_month_HRV"] > 5).all()
+    )
 
 
 def test_a_forced_joiner_does_not_leave_in_its_first_month(scenario_data):
