@@ -23,9 +23,17 @@ app = typer.Typer(
         "Simulate how regional security pacts grow, stall or provoke.\n\n"
         "A scenario file (scenarios/*.yaml) describes countries, relations, blocs, outside "
         "patrons and dated events; an experiment file (experiments/*.yaml) says which variants "
-        "to run and how often. Start with:\n\n"
-        "  alliance-sim validate scenarios/western_balkans_2025.yaml\n\n"
-        "  alliance-sim simulate scenarios/western_balkans_2025.yaml --seed 7"
+        "to run and how often. A typical session:\n\n"
+        "  alliance-sim validate scenarios/western_balkans_2025.yaml   (what the scenario holds)"
+        "\n\n"
+        "  alliance-sim simulate scenarios/western_balkans_2025.yaml --seed 7   (one history)"
+        "\n\n"
+        "  alliance-sim run experiments/bulgaria_question.yaml   (probabilities over many runs)"
+        "\n\n"
+        "  alliance-sim landscape scenarios/western_balkans_2025.yaml   (stable camps)\n\n"
+        "Every value of a scenario has a dotted path (countries.SRB.alignment, "
+        "patrons.west.endorsement, dynamics.tension.decay) that --set, variants and sweeps use. "
+        "Docs: docs/MODEL.md, docs/configuration.md, docs/experiments.md, docs/landscape.md."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -48,22 +56,29 @@ def validate(path: ScenarioArg) -> None:
     scenario = config.load_scenario(path)
     world = compile_world(scenario)
     summary = describe(world)
-    console.print(f"[bold]{scenario.name}[/bold]: valid scenario ({path})")
+    console.print(f"[bold]{scenario.name}[/bold]: valid scenario ({path})", soft_wrap=True)
     if scenario.description:
         console.print(scenario.description)
     table = Table("country", "name", "capability US$bn", "size", "alignment", "NATO", "bloc")
     size = world.capability[0] / world.capability[0].sum()
     bloc_of = {code: name for name, bloc in scenario.blocs.items() for code in bloc.members}
     for i, (code, country) in enumerate(scenario.countries.items()):
-        table.add_row(code, country.name, f"{country.capability:.2f}", f"{size[i]:.3f}",
-                      f"{country.alignment:+.2f}", "yes" if country.nato else "no",
-                      bloc_of.get(code, ""))  # fmt: skip
+        table.add_row(
+            code,
+            country.name,
+            f"{country.capability:.2f}",
+            f"{size[i]:.3f}",
+            f"{country.alignment:+.2f}",
+            "yes" if country.nato else "no",
+            bloc_of.get(code, ""),
+        )
     console.print(table)
     console.print(
         f"start {scenario.start}; {summary['countries']} countries, "
         f"{len(scenario.relations)} listed dyads, blocs: {', '.join(summary['blocs']) or 'none'}"
         f" (pact: {scenario.pact_name}); {summary['events']} scheduled events"
-        f"{'; counter-blocs on' if scenario.dynamics.counter_bloc.enabled else ''}."
+        f"{'; counter-blocs on' if scenario.dynamics.counter_bloc.enabled else ''}.",
+        soft_wrap=True,
     )
 
 
@@ -102,9 +117,9 @@ def simulate(
     end = step_to_month(months - 1, start=scenario.start)
     console.print(f"[bold]{scenario.name}[/bold], seed {seed}, {scenario.start} to {end}")
     for month, text in sorted(timeline, key=lambda item: item[0]):
-        console.print(f"  {month}  {text}")
+        console.print(f"  {month}  {text}", soft_wrap=True)
     row = model.outcomes().iloc[0]
-    console.print(closing_line(row, scenario))
+    console.print(closing_line(row, scenario), soft_wrap=True)
 
 
 @app.command("landscape")

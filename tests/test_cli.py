@@ -1,0 +1,91 @@
+"""The validate and simulate commands, run in-process through ``sim.cli.main``."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sim.cli import main
+from sim.scenarios import ROOT, default_scenario_path
+
+SCENARIO = str(default_scenario_path())
+
+
+def test_validate_reports_what_the_scenario_holds(capsys):
+    assert main(["validate", SCENARIO]) == 0
+    out = capsys.readouterr().out
+    assert "valid scenario" in out
+    assert "Serbia" in out and "2.31" in out
+    assert "12 countries" in out and "tirana" in out
+
+
+def test_simulate_prints_a_dated_timeline_and_the_outcome(capsys):
+    assert main(["simulate", SCENARIO, "--seed", "3", "--months", "60"]) == 0
+    out = capsys.readouterr().out
+    assert "seed 3, 2025-03 to 2030-02" in out
+    assert re.search(r"^\s+2025-03\s+Declaration signed in Tirana", out, re.M)
+    assert "Outcome:" in out and "peak tension SRB-XKX" in out
+
+
+def test_simulate_is_replayed_by_its_seed(capsys):
+    main(["simulate", SCENARIO, "--seed", "11"])
+    first = capsys.readouterr().out
+    main(["simulate", SCENARIO, "--seed", "11"])
+    assert capsys.readouterr().out == first
+    main(["simulate", SCENARIO, "--seed", "12"])
+    assert capsys.readouterr().out != first
+
+
+def test_simulate_with_an_override_changes_the_world(capsys):
+    scenario = str(ROOT / "scenarios" / "serbia_hungary_counter_bloc.yaml")
+    assert main(["simulate", scenario, "--seed", "5", "--set", "dynamics.crisis.rate=0"]) == 0
+    out = capsys.readouterr().out
+    assert "crises: 0" in out
+    assert "Serbia joins belgrade_budapest" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["validate", "nowhere.yaml"], r"nowhere\.yaml: no such file"),
+        (
+            ["simulate", SCENARIO, "--set", "patrons.west.endorsment=0.3"],
+            r"patrons\.west\.endorsment: expected an existing numeric parameter path",
+        ),
+        (
+            ["simulate", SCENARIO, "--set", "patrons.west.endorsement"],
+            r"--set: expected PATH=NUMBER",
+        ),
+        (
+            ["simulate", SCENARIO, "--set", "patrons.west.endorsement=2"],
+            r"patrons\.west\.endorsement: expected Input should be less than or equal to 1",
+        ),
+    ],
+)
+def test_user_mistakes_give_one_clear_message_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert re.search(message, captured.err.replace("\n", " "))
+    assert "Traceback" not in captured.err + captured.out
+
+
+def test_malformed_yaml_is_a_clear_error(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("name: x\ncountries: [\n")
+    assert main(["validate", str(path)]) == 2
+    assert "well-formed YAML" in capsys.readouterr().err
+
+
+def test_help_teaches_the_commands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("validate", "simulate", "run", "summarize", "landscape"):
+        assert command in out
+    assert main(["simulate", "--help"]) == 0
+    assert "--set" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_non_zero(capsys):
+    assert main(["simulate"]) == 2
+    assert main(["--bogus"]) == 2
