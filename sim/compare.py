@@ -1,15 +1,16 @@
-"""Paired comparisons of variants under common random numbers, and the analyst's summary table.
+"""Paired comparisons of variants under common random numbers.
 
 Replication ``k`` of design point ``d`` uses the same random stream in every variant (MODEL.md
 section 7), so a variant's run and the baseline's run with the same ``(design_id, replication)``
 form a pair. Paired methods use that: McNemar's exact test and Newcombe's paired interval for
-yes/no outcomes, the Wilcoxon signed-rank test and a bootstrap over pairs for continuous ones.
+yes/no outcomes, the Wilcoxon signed-rank test, the paired t interval of the mean difference
+and the order-statistic interval of the median difference for continuous ones.
 Rows without a partner in the baseline are left out and the number of pairs is reported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -18,13 +19,8 @@ from scipy import stats
 from sim.stats import (
     ID_COLUMNS,
     StatsInputError,
-    as_list,
-    bootstrap_batch,
-    join_probabilities,
-    median_time,
+    median_interval,
     numeric,
-    path_frequencies,
-    quantile_summary,
     require_columns,
     wilson_interval,
 )
@@ -33,7 +29,6 @@ __all__ = [
     "compare_binary",
     "compare_continuous",
     "paired_difference_interval",
-    "summary_table",
 ]
 
 PAIR_KEYS = ["design_id", "replication"]
@@ -253,18 +248,12 @@ def compare_binary(
     return pd.DataFrame(rows, columns=columns)
 
 
-def _mean_and_median(x: np.ndarray, axis: int = -1) -> np.ndarray:
-    return np.stack([np.mean(x, axis=axis), np.median(x, axis=axis)])
-
-
 def compare_continuous(
     runs: pd.DataFrame,
     column: str,
     *,
     baseline: str,
     confidence: float = 0.95,
-    n_resamples: int = 1999,
-    rng: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """Paired comparison of a continuous outcome between each variant and the baseline.
 
@@ -277,19 +266,17 @@ def compare_continuous(
     baseline : str, keyword-only
         The variant the others are compared with.
     confidence : float, keyword-only
-        Level of the bootstrap intervals.
-    n_resamples : int, keyword-only
-        Bootstrap resamples of the pairs.
-    rng : int, Generator or None, keyword-only
-        Seed of the bootstrap, normalised with ``numpy.random.default_rng``.
+        Level of the intervals.
 
     Returns
     -------
     DataFrame
         One row per other variant, columns ``variant, baseline, outcome, n_pairs, mean_variant,
         mean_baseline, mean_difference, mean_low, mean_high, median_difference, median_low,
-        median_high, p_value``. Differences are variant minus baseline within a pair; the
-        intervals are percentile-bootstrap intervals over pairs (NaN with fewer than two pairs);
+        median_high, p_value``. Differences are variant minus baseline within a pair; the mean
+        difference has the paired t interval (``scipy.stats.ttest_rel``), the median difference
+        the distribution-free order-statistic interval (:func:`sim.stats.median_interval`); NaN
+        with too few pairs;
         ``p_value`` is the two-sided Wilcoxon signed-rank test of the differences with zero
         differences dropped (Wilcoxon's convention; exact for small samples without ties), 1 when
         every difference is zero, NaN without pairs.
@@ -303,11 +290,10 @@ def compare_continuous(
     References
     ----------
     Wilcoxon, F. (1945). Individual comparisons by ranking methods. Biometrics Bulletin 1(6);
-    Efron & Tibshirani (1993), An Introduction to the Bootstrap, ch. 13.
+    Conover, W. J. (1999). Practical Nonparametric Statistics, 3rd ed., section 3.2.
     """
     require_columns(runs, [column], parameter="runs")
     values = numeric(runs[column], column=column)
-    rng = np.random.default_rng(rng)
     rows = []
     for variant, mine, theirs in paired_frames(runs, values, baseline=baseline):
         kept = ~(np.isnan(mine) | np.isnan(theirs))
@@ -316,17 +302,14 @@ def compare_continuous(
         n = differences.size
         intervals = [np.nan] * 4
         if n >= 2:
-            result = stats.bootstrap(
-                (differences,),
-                _mean_and_median,
-                confidence_level=confidence,
-                n_resamples=n_resamples,
-                method="percentile",
-                batch=bootstrap_batch(differences.size),
-                rng=rng,
+            # identical differences (up to rounding) have no spread: a point interval
+            spread = np.ptp(differences) > 1e-12 * max(1.0, float(np.abs(differences).max()))
+            mean_interval = (
+                stats.ttest_rel(mine, theirs).confidence_interval(confidence)
+                if spread
+                else (differences.mean(), differences.mean())
             )
-            ci = result.confidence_interval
-            intervals = [ci.low[0], ci.high[0], ci.low[1], ci.high[1]]
+            intervals = [*mean_interval, *median_interval(differences, confidence=confidence)]
         nonzero = differences[differences != 0]
         if n == 0:
             p_value = np.nan
@@ -365,180 +348,3 @@ def compare_continuous(
         "p_value",
     ]
     return pd.DataFrame(rows, columns=columns)
-
-
-# --- the analyst's table ------------------------------------------------------------------------
-
-SUMMARY_COLUMNS = ["variant", "measure", "subject", "estimate", "low", "high", "n", "p_value"]
-PACT = "all"
-
-
-def _paired_p_values(
-    compare: Callable[..., pd.DataFrame],
-    runs: pd.DataFrame,
-    outcome: str | Predicate,
-    *,
-    baseline: str | None,
-    **options: object,
-) -> dict[str, float]:
-    """Variant -> p-value of ``compare`` against the baseline (empty without a baseline)."""
-    if baseline is None:
-        return {}
-    table = compare(runs, outcome, baseline=baseline, **options)
-    return dict(zip(table["variant"], table["p_value"], strict=True))
-
-
-def _part(
-    frame: pd.DataFrame,
-    measure: str,
-    subject: str | pd.Series,
-    columns: tuple[str, str, str],
-    p_values: dict[str, float] | None = None,
-) -> pd.DataFrame:
-    """Rows of the summary table from ``frame``'s variant, n and (estimate, low, high) columns."""
-    estimate, low, high = columns
-    return pd.DataFrame(
-        {
-            "variant": frame["variant"],
-            "measure": measure,
-            "subject": subject,
-            "estimate": frame[estimate],
-            "low": frame[low],
-            "high": frame[high],
-            "n": frame["n"],
-            "p_value": frame["variant"].map(p_values or {}).astype(float),
-        }
-    )
-
-
-def _proportions(runs: pd.DataFrame, predicate: Predicate, *, confidence: float) -> pd.DataFrame:
-    """Per variant: ``variant, probability, low, high, n`` of a yes/no outcome."""
-    _, values = binary_outcome(runs, predicate)
-    counts = pd.Series(values).groupby(runs["variant"].to_numpy(), sort=False).agg(["sum", "size"])
-    rows = [
-        (variant, *wilson_interval(k, n, confidence=confidence), n)
-        for variant, k, n in counts.itertuples()
-    ]
-    return pd.DataFrame(rows, columns=["variant", "probability", "low", "high", "n"])
-
-
-def summary_table(
-    runs: pd.DataFrame,
-    codes: str | Iterable[str],
-    *,
-    baseline: str | None = None,
-    years: Sequence[int] = (1, 5, 10),
-    confidence: float = 0.95,
-    n_resamples: int = 1999,
-    rng: int | np.random.Generator | None = None,
-) -> pd.DataFrame:
-    """One flat table of the headline results per variant, for ``summary.csv`` and the terminal.
-
-    Parameters
-    ----------
-    runs : DataFrame, one row per run
-        Needs ``variant``, ``horizon``, ``join_month_<CODE>`` for each code, ``new_members``,
-        ``crisis_count``, ``peak_tension`` and ``expansion_path``; every ``peak_tension_<A>-<B>``
-        column present is summarised too. With a baseline also ``design_id`` and ``replication``.
-    codes : str or iterable of str
-        Countries whose accession is reported (usually the candidates, not the founders).
-    baseline : str or None, keyword-only
-        If given, ``p_value`` holds the paired test of each other variant against it (McNemar
-        for probabilities, Wilcoxon for medians); otherwise it is NaN.
-    years : sequence of int, keyword-only
-        Report the probability of having joined within these many years (``join_month < 12 *
-        year``); years beyond the shortest horizon are skipped.
-    confidence : float, keyword-only
-        Level of every interval.
-    n_resamples : int, keyword-only
-        Bootstrap resamples for the interval of the median peak tension.
-    rng : int, Generator or None, keyword-only
-        Seed of the bootstrap, normalised once with ``numpy.random.default_rng``.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``variant, measure, subject, estimate, low, high, n, p_value``, one row per
-        variant and:
-
-        - ``P(joined by year Y)``, subject a country: proportion with Wilson interval;
-        - ``median join month``, subject a country: Kaplan–Meier median month index with its
-          interval (:func:`~sim.stats.median_time`; NaN where not reached);
-        - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
-        - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: percentile
-          bootstrap interval;
-        - ``top expansion path``, subject the path (``(none)`` if nobody joined): its share with
-          Wilson interval.
-
-    Raises
-    ------
-    StatsInputError
-        If a column is missing, a year is not positive or ``baseline`` is not a variant.
-    """
-    codes = as_list(codes)
-    dyads = [c for c in runs.columns if c.startswith("peak_tension_")]
-    needed = [
-        "variant",
-        "horizon",
-        "new_members",
-        "crisis_count",
-        "peak_tension",
-        "expansion_path",
-        *[f"join_month_{code}" for code in codes],
-    ]
-    require_columns(runs, needed, parameter="runs")
-    if any(int(year) < 1 for year in years):
-        raise StatsInputError(f"years: expected positive numbers of years, found {list(years)}")
-    rng = np.random.default_rng(rng)
-    interval = ("probability", "low", "high")
-    parts = []
-
-    months = [12 * int(year) for year in years if 12 * int(year) <= runs["horizon"].min()]
-    joined = join_probabilities(runs, codes, by_months=months, confidence=confidence)
-    for code in codes:
-        for month in months:
-            column = f"join_month_{code}"
-            p_values = _paired_p_values(
-                compare_binary, runs, lambda r, c=column, m=month: r[c] < m, baseline=baseline
-            )
-            part = joined[(joined["country"] == code) & (joined["by_month"] == month)]
-            parts.append(_part(part, f"P(joined by year {month // 12})", code, interval, p_values))
-
-    medians = []
-    for variant, group in runs.groupby("variant", sort=False):
-        for code in codes:
-            times = group[f"join_month_{code}"]
-            median = median_time(times, group["horizon"], confidence=confidence)
-            medians.append((variant, code, *median, len(group)))
-    medians = pd.DataFrame(medians, columns=["variant", "code", "estimate", "low", "high", "n"])
-    parts.append(_part(medians, "median join month", medians["code"], ("estimate", "low", "high")))
-
-    events = {
-        "P(any new member)": lambda r: r["new_members"] > 0,
-        "P(crisis)": lambda r: r["crisis_count"] > 0,
-    }
-    for measure, predicate in events.items():
-        p_values = _paired_p_values(compare_binary, runs, predicate, baseline=baseline)
-        table = _proportions(runs, predicate, confidence=confidence)
-        parts.append(_part(table, measure, PACT, interval, p_values))
-
-    options = {"confidence": confidence, "n_resamples": n_resamples, "rng": rng}
-    tension = quantile_summary(runs, ["peak_tension", *dyads], quantiles=(0.5,), **options)
-    for column in ["peak_tension", *dyads]:
-        p_values = _paired_p_values(compare_continuous, runs, column, baseline=baseline, **options)
-        subject = column.removeprefix("peak_tension").removeprefix("_") or PACT
-        part = tension[tension["column"] == column]
-        parts.append(
-            _part(
-                part, "median peak tension", subject, ("p50", "median_low", "median_high"), p_values
-            )
-        )
-
-    paths = path_frequencies(runs, top=1, confidence=confidence)
-    parts.append(_part(paths, "top expansion path", paths["path"], ("share", "low", "high")))
-
-    table = pd.concat(parts, ignore_index=True)[SUMMARY_COLUMNS]
-    order = {variant: i for i, variant in enumerate(pd.unique(runs["variant"]))}
-    return table.sort_values(
-        "variant", key=lambda v: v.map(order), kind="stable", ignore_index=True
-    )

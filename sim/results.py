@@ -24,12 +24,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from sim.compare import SUMMARY_COLUMNS, summary_table
-from sim.stats import path_frequencies, quantile_summary
+from sim.stats import path_frequencies, quantile_summary, trajectory_bands
 from sim.store import ResultsFolder, ResultsFolderError, write_csv
+from sim.summary import SUMMARY_COLUMNS, summary_table
+from sim.survival import survival_table
 
 
 class Results:
@@ -149,6 +149,31 @@ class Results:
             return pd.DataFrame()
         return path_frequencies(self.runs, top=top)
 
+    def survival(self, column: str, *, months: list[int] | None = None) -> pd.DataFrame:
+        """Kaplan–Meier curve per variant of a time-to-event column such as ``join_month_BGR``
+        or ``first_crisis_month``, censored at the horizon (:func:`sim.survival.survival_table`).
+        """
+        return survival_table(self.runs, column, months=months)
+
+    def bands(self, columns: list[str] | None = None) -> pd.DataFrame:
+        """Per-month quantile bands of the stored trajectories per variant
+        (:func:`sim.stats.trajectory_bands`); all value columns unless ``columns`` is given.
+
+        Raises
+        ------
+        ResultsFolderError
+            If the experiment stored no trajectories (``outputs.series: none``).
+        """
+        series = self.series
+        if series is None:
+            raise ResultsFolderError(
+                f"{self.path}: no trajectories stored; set outputs.series to yearly or monthly"
+            )
+        if columns is None:
+            ids = {"variant", "design_id", "replication", "seed", "run", "month"}
+            columns = [c for c in series.columns if c not in ids]
+        return trajectory_bands(series, columns)
+
 
 def open_results(path: str | Path) -> Results:
     """Open a results folder written by ``alliance-sim run``.
@@ -164,18 +189,18 @@ def open_results(path: str | Path) -> Results:
 def compute_summary(results: Results) -> pd.DataFrame:
     """The summary table of a results folder (not written)."""
     runs = results.runs
-    seed = results.manifest.get("master_seed")
-    baseline = results.baseline if len(results.variants) > 1 else None
+    # Paired differences need common random numbers: replication k of each variant a pair.
+    paired = results.experiment.get("common_random_numbers", True)
+    baseline = results.baseline if len(results.variants) > 1 and paired else None
     if runs.empty:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     if results.experiment.get("model"):
-        return quantile_summary(runs, results.collected, rng=seed)
+        return quantile_summary(runs, results.collected)
     return summary_table(
         runs,
         results.candidates,
         baseline=baseline if baseline in set(runs["variant"]) else None,
         years=results.experiment.get("years", (1, 5, 10)),
-        rng=seed,
     )
 
 
@@ -185,13 +210,3 @@ def summarize(path: str | Path) -> pd.DataFrame:
     summary = compute_summary(results)
     write_csv(summary, results.folder.summary_path)
     return summary
-
-
-def difference_from_baseline(summary: pd.DataFrame, baseline: str) -> pd.Series:
-    """Each row's estimate minus the baseline's for the same measure and subject (NaN if none)."""
-    keys = ["measure", "subject"]
-    base = summary[summary["variant"] == baseline].set_index(keys)["estimate"]
-    index = pd.MultiIndex.from_frame(summary[keys])
-    values = base.reindex(index).to_numpy(dtype=float)
-    return pd.Series(summary["estimate"].to_numpy(dtype=float) - values, index=summary.index,
-                     dtype=float).where(summary["variant"] != baseline, np.nan)  # fmt: skip

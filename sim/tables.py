@@ -7,13 +7,14 @@ Presentation only: everything shown is read from :class:`~sim.results.Results` (
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from sim.months import step_to_month
-from sim.results import Results, difference_from_baseline
+from sim.results import Results
 
 SHOW_AT_LEAST = 0.01  # countries below this join probability in every variant are not listed
 
@@ -38,12 +39,23 @@ def p_value(value: float) -> str:
     return "p<0.001" if value < 0.001 else f"p={value:.3f}"
 
 
-def difference(value: float, p: float, *, as_percent: bool = True) -> str:
-    """``+4.2 pp (p=0.013)``; empty for the baseline."""
+def difference(row: Any, *, as_percent: bool = True) -> str:
+    """``+4.2 pp (+2.9 to +5.5), p=0.013``: a paired difference, its interval and test.
+
+    Empty for the baseline (no difference).
+    """
+    value = row.difference
     if value is None or math.isnan(value):
         return ""
-    shown = f"{100 * value:+.1f} pp" if as_percent else f"{value:+.3f}"
-    return f"{shown} ({p_value(p)})" if p_value(p) else shown
+
+    def show(v: float) -> str:
+        return f"{100 * v:+.1f}" if as_percent else f"{v:+.3f}"
+
+    unit = " pp" if as_percent else ""
+    low, high = row.difference_low, row.difference_high
+    bounds = "" if math.isnan(low) or math.isnan(high) else f" ({show(low)} to {show(high)})"
+    test = f", {p_value(row.p_value)}" if p_value(row.p_value) else ""
+    return f"{show(value)}{unit}{bounds}{test}"
 
 
 def month_label(value: float, start: str | None) -> str:
@@ -61,7 +73,6 @@ def print_summary(results: Results, console: Console) -> None:
     if results.experiment.get("model"):
         console.print(model_table(summary))
         return
-    summary = summary.assign(delta=difference_from_baseline(summary, results.baseline))
     start = (results.manifest.get("scenario") or {}).get("start")
     joined = summary[summary["measure"].str.startswith("P(joined by year")]
     shown = sorted(
@@ -109,8 +120,7 @@ def country_table(
         median = rows.loc["median join month"]
         cells.append(month_label(median["estimate"], start))
         if variant != results.baseline and measures:
-            last = rows.loc[measures[-1]]
-            cells.append(difference(last["delta"], last["p_value"]))
+            cells.append(difference(rows.loc[measures[-1]]))
         table.add_row(*cells)
     return table
 
@@ -122,14 +132,14 @@ def pact_table(mine: pd.DataFrame, variant: str, results: Results, paths: pd.Dat
     table.add_column("measure")
     table.add_column("estimate (95% CI)", justify="right")
     if not baseline:
-        table.add_column(f"Δ vs {results.baseline}", justify="right")
+        table.add_column(f"Δ vs {results.baseline} (95% CI), paired test", justify="right")
     for measure in ("P(any new member)", "P(crisis)", "median peak tension"):
         for row in mine[mine["measure"] == measure].itertuples(index=False):
             is_share = measure.startswith("P(")
             label = measure if row.subject == "all" else f"{measure} {row.subject}"
             cells = [label, with_interval(row.estimate, row.low, row.high, as_percent=is_share)]
             if not baseline:
-                cells.append(difference(row.delta, row.p_value, as_percent=is_share))
+                cells.append(difference(row, as_percent=is_share))
             table.add_row(*cells)
     if not paths.empty:
         top = paths[paths["variant"] == variant]

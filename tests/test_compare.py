@@ -12,14 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.compare import (
-    SUMMARY_COLUMNS,
-    compare_binary,
-    compare_continuous,
-    paired_difference_interval,
-    summary_table,
-)
+from sim.compare import compare_binary, compare_continuous, paired_difference_interval
 from sim.stats import StatsInputError, join_probabilities
+from sim.summary import SUMMARY_COLUMNS, summary_table
 
 
 def paired_runs(
@@ -165,7 +160,7 @@ def test_compare_binary_input_errors() -> None:
 def test_compare_continuous_known_differences() -> None:
     base = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
     alt = [1.1, 2.2, 3.3, 4.4, 5.5, 0.6, 0.7]  # differences 1..5 and two zeros
-    table = compare_continuous(paired_runs(base, alt), "y", baseline="base", rng=0)
+    table = compare_continuous(paired_runs(base, alt), "y", baseline="base")
     assert list(table.columns) == [
         "variant",
         "baseline",
@@ -196,20 +191,15 @@ def test_compare_continuous_wilcoxon_matches_scipy() -> None:
     rng = np.random.default_rng(11)
     base = rng.normal(size=30)
     alt = base + rng.normal(0.3, 1.0, size=30)
-    row = compare_continuous(paired_runs(base, alt), "y", baseline="base", rng=0).iloc[0]
+    row = compare_continuous(paired_runs(base, alt), "y", baseline="base").iloc[0]
     assert row.p_value == pytest.approx(sps.wilcoxon(alt, base).pvalue)
 
 
 def test_compare_continuous_all_zero_differences_and_missing_values() -> None:
-    row = compare_continuous(
-        paired_runs([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), "y", baseline="base"
-    ).iloc[0]
-    assert (row.p_value, row.mean_difference, row.median_low, row.median_high) == (
-        1.0,
-        0.0,
-        0.0,
-        0.0,
-    )
+    same = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    row = compare_continuous(paired_runs(same, same), "y", baseline="base").iloc[0]
+    assert (row.p_value, row.mean_difference, row.mean_low, row.mean_high) == (1.0, 0, 0, 0)
+    assert (row.median_low, row.median_high) == (0.0, 0.0)
     row = compare_continuous(
         paired_runs([1.0, np.nan, 3.0], [2.0, 2.0, np.nan]), "y", baseline="base"
     ).iloc[0]
@@ -217,13 +207,13 @@ def test_compare_continuous_all_zero_differences_and_missing_values() -> None:
     assert math.isnan(row.mean_low) and math.isnan(row.median_high)
 
 
-def test_compare_continuous_is_deterministic_both_ways() -> None:
+def test_compare_continuous_mean_interval_is_the_paired_t_interval() -> None:
     rng = np.random.default_rng(5)
-    runs = paired_runs(rng.normal(size=25), rng.normal(size=25))
-    first = compare_continuous(runs, "y", baseline="base", rng=3)
-    assert first.equals(compare_continuous(runs, "y", baseline="base", rng=3))
-    other = compare_continuous(runs, "y", baseline="base", rng=4)
-    assert first["mean_low"].iloc[0] != other["mean_low"].iloc[0]
+    base = rng.normal(size=25)
+    alt = base + rng.normal(0.2, 1.0, size=25)
+    row = compare_continuous(paired_runs(base, alt), "y", baseline="base").iloc[0]
+    expected = sps.ttest_rel(alt, base).confidence_interval(0.95)
+    assert (row.mean_low, row.mean_high) == pytest.approx((expected.low, expected.high))
 
 
 def test_compare_continuous_mean_interval_covers_a_known_shift() -> None:
@@ -231,11 +221,10 @@ def test_compare_continuous_mean_interval_covers_a_known_shift() -> None:
     reps, n = 200, 40
     rng = np.random.default_rng(99)
     covered = 0
-    shared = np.random.default_rng(1)
     for _ in range(reps):
         base = rng.normal(size=n)
         runs = paired_runs(base, base + 0.5 + rng.normal(size=n))
-        row = compare_continuous(runs, "y", baseline="base", n_resamples=999, rng=shared).iloc[0]
+        row = compare_continuous(runs, "y", baseline="base").iloc[0]
         covered += row.mean_low <= 0.5 <= row.mean_high
     assert abs(covered / reps - 0.95) <= 3 * math.sqrt(0.95 * 0.05 / reps)
 
@@ -277,7 +266,7 @@ def experiment() -> pd.DataFrame:
 
 
 def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
-    table = summary_table(experiment, ["BGR", "MKD"], baseline="base", rng=0, n_resamples=499)
+    table = summary_table(experiment, ["BGR", "MKD"], baseline="base")
     assert list(table.columns) == SUMMARY_COLUMNS
     assert table["variant"].unique().tolist() == ["base", "alt"]
     measures = set(table["measure"])  # no year 10: beyond the 72-month horizon
@@ -308,18 +297,28 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
     assert k >= 1
     assert indexed.loc[("alt", "P(joined by year 5)", "BGR"), "p_value"] == min(1.0, 2 / 2**k)
     assert table.loc[table["variant"] == "base", "p_value"].isna().all()
+    assert table.loc[table["variant"] == "base", "difference"].isna().all()
+    # the paired difference of P(joined by year 5) is alt minus base, inside its interval
+    bgr = indexed.loc[("alt", "P(joined by year 5)", "BGR")]
+    base_p = indexed.loc[("base", "P(joined by year 5)", "BGR"), "estimate"]
+    assert bgr["difference"] == pytest.approx(bgr["estimate"] - base_p)
+    assert bgr["difference_low"] <= bgr["difference"] <= bgr["difference_high"]
+    # peak tension is 0.06 higher in every pair: the median paired difference is 0.06
+    tension = indexed.loc[("alt", "median peak tension", "all")]
+    assert tension["difference"] == pytest.approx(0.06)
+    assert tension["difference_low"] == pytest.approx(0.06)
     median = indexed.loc[("base", "median join month", "BGR")]
     assert median["low"] <= median["estimate"] <= median["high"]
 
 
 def test_summary_table_without_baseline_round_trips_through_csv(experiment: pd.DataFrame) -> None:
-    table = summary_table(experiment, "BGR", years=(1, 2), rng=1, n_resamples=199)
-    assert table["p_value"].isna().all()
+    table = summary_table(experiment, "BGR", years=(1, 2))
+    assert table["p_value"].isna().all() and table["difference"].isna().all()
     text = table.to_csv(index=False)
     back = pd.read_csv(io.StringIO(text))
     assert list(back.columns) == SUMMARY_COLUMNS and len(back) == len(table)
     assert back["subject"].notna().all()
-    assert summary_table(experiment, "BGR", years=(1, 2), rng=1, n_resamples=199).equals(table)
+    assert summary_table(experiment, "BGR", years=(1, 2)).equals(table)
 
 
 def test_summary_table_rejects_bad_years(experiment: pd.DataFrame) -> None:

@@ -15,14 +15,13 @@ from sim.errors import AllianceSimError
 from sim.stats import (
     StatsInputError,
     join_probabilities,
-    kaplan_meier,
-    median_time,
+    median_interval,
     path_frequencies,
     quantile_summary,
-    survival_table,
     trajectory_bands,
     wilson_interval,
 )
+from sim.survival import kaplan_meier, median_time, survival_table
 
 
 def runs_frame(**columns: object) -> pd.DataFrame:
@@ -247,7 +246,7 @@ def test_median_time_interval_is_where_the_band_crosses_one_half() -> None:
 def test_quantile_summary_known_quantiles_and_missing_values() -> None:
     values = np.append(np.arange(1.0, 102.0), [np.nan, np.nan])
     runs = runs_frame(peak_tension=values, counter_bloc_formed=np.arange(103) < 3)
-    table = quantile_summary(runs, ["peak_tension", "counter_bloc_formed"], rng=1)
+    table = quantile_summary(runs, ["peak_tension", "counter_bloc_formed"])
     assert list(table.columns) == [
         "variant",
         "column",
@@ -268,7 +267,7 @@ def test_quantile_summary_known_quantiles_and_missing_values() -> None:
 
 
 def test_quantile_summary_labels_and_small_samples() -> None:
-    table = quantile_summary(runs_frame(x=[1.0]), "x", quantiles=(0.025, 1.0), rng=0)
+    table = quantile_summary(runs_frame(x=[1.0]), "x", quantiles=(0.025, 1.0))
     assert {"p2.5", "p100"} <= set(table.columns)
     assert math.isnan(table.iloc[0]["median_low"])
 
@@ -281,27 +280,26 @@ def test_quantile_summary_rejects_text_and_bad_quantiles() -> None:
         quantile_summary(runs, "x", quantiles=(0.5, 95))
 
 
-def test_quantile_summary_is_deterministic_both_ways() -> None:
-    runs = runs_frame(x=np.random.default_rng(0).normal(size=40))
-    first = quantile_summary(runs, "x", rng=0)
-    assert first.equals(quantile_summary(runs, "x", rng=0))
-    assert first.equals(quantile_summary(runs, "x", rng=np.random.default_rng(0)))
-    other = quantile_summary(runs, "x", rng=1)
-    assert (first["median_low"].iloc[0], first["median_high"].iloc[0]) != (
-        other["median_low"].iloc[0],
-        other["median_high"].iloc[0],
-    )
+def test_median_interval_is_the_order_statistic_interval() -> None:
+    # n = 11 at 95%: P(Binomial(11, 1/2) <= 1) = 12 / 2048 < 0.025 <= P(<= 2) = 67 / 2048, so
+    # the distribution-free interval runs from the 2nd to the 10th smallest value.
+    values = np.array([7.0, 1.0, 9.0, 3.0, 11.0, 5.0, 2.0, 10.0, 4.0, 8.0, 6.0])
+    assert median_interval(values, confidence=0.95) == (2.0, 10.0)
+    assert all(math.isnan(v) for v in median_interval(values[:5], confidence=0.95))
 
 
 def test_median_interval_covers_the_true_median_about_95_percent() -> None:
-    # 400 independent samples of 51 standard normals, true median 0; the coverage of a correct
-    # 95% interval is Binomial(400, .95) / 400 with SD 0.011: allow three SDs.
+    # 400 independent samples of 51 standard normals, true median 0. At n = 51 the 95%
+    # order-statistic interval is [x_(19), x_(33)], whose exact coverage is
+    # P(19 <= Binomial(51, 1/2) <= 32) = 0.9511; the observed share has SD 0.011: allow 3 SDs.
     reps, n = 400, 51
     rng = np.random.default_rng(20250301)
     runs = pd.DataFrame({"variant": np.repeat(np.arange(reps), n), "x": rng.normal(size=reps * n)})
-    table = quantile_summary(runs, "x", quantiles=(0.5,), n_resamples=999, rng=7)
+    table = quantile_summary(runs, "x", quantiles=(0.5,))
     coverage = np.mean((table["median_low"] <= 0) & (table["median_high"] >= 0))
-    assert abs(coverage - 0.95) <= 3 * math.sqrt(0.95 * 0.05 / reps)
+    exact = sps.binom.cdf(32, n, 0.5) - sps.binom.cdf(18, n, 0.5)
+    assert exact == pytest.approx(0.9511, abs=1e-4)
+    assert abs(coverage - exact) <= 3 * math.sqrt(exact * (1 - exact) / reps)
 
 
 # --- path_frequencies -----------------------------------------------------------------------------

@@ -1,0 +1,232 @@
+"""The analyst's summary table: headline results per variant with paired differences.
+
+One flat, long table (``variant, measure, subject, estimate, low, high, n, difference,
+difference_low, difference_high, p_value``) that serialises to ``summary.csv`` and that the
+terminal tables print: join probabilities by year, median join months, the chance of any new
+member and of a crisis, median peak tensions and the top expansion path, each with its interval,
+and for every variant but the baseline its paired difference from the baseline under common
+random numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import pandas as pd
+
+from sim.compare import Predicate, binary_outcome, compare_binary, compare_continuous
+from sim.stats import (
+    StatsInputError,
+    as_list,
+    join_probabilities,
+    path_frequencies,
+    quantile_summary,
+    require_columns,
+    wilson_interval,
+)
+from sim.survival import median_time
+
+__all__ = ["SUMMARY_COLUMNS", "summary_table"]
+
+
+SUMMARY_COLUMNS = [
+    "variant",
+    "measure",
+    "subject",
+    "estimate",
+    "low",
+    "high",
+    "n",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "p_value",
+]
+PAIRED = ["difference", "difference_low", "difference_high", "p_value"]
+PACT = "all"
+
+
+def paired_differences(
+    compare: Callable[..., pd.DataFrame],
+    runs: pd.DataFrame,
+    outcome: str | Predicate,
+    columns: tuple[str, str, str],
+    *,
+    baseline: str | None,
+    **options: object,
+) -> pd.DataFrame:
+    """Variant -> (difference, low, high, p-value) of ``compare`` against the baseline.
+
+    ``columns`` names the difference and its interval in ``compare``'s table. Empty without a
+    baseline.
+    """
+    if baseline is None:
+        return pd.DataFrame(columns=PAIRED)
+    table = compare(runs, outcome, baseline=baseline, **options)
+    renamed = table.set_index("variant")[[*columns, "p_value"]]
+    renamed.columns = PAIRED
+    return renamed
+
+
+def _part(
+    frame: pd.DataFrame,
+    measure: str,
+    subject: str | pd.Series,
+    columns: tuple[str, str, str],
+    paired: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Rows of the summary table from ``frame``'s variant, n and (estimate, low, high) columns,
+    with the paired difference from the baseline where ``paired`` has one."""
+    estimate, low, high = columns
+    part = pd.DataFrame(
+        {
+            "variant": frame["variant"].to_numpy(),
+            "measure": measure,
+            "subject": subject if isinstance(subject, str) else subject.to_numpy(),
+            "estimate": frame[estimate].to_numpy(),
+            "low": frame[low].to_numpy(),
+            "high": frame[high].to_numpy(),
+            "n": frame["n"].to_numpy(),
+        }
+    )
+    paired = pd.DataFrame(columns=PAIRED) if paired is None else paired
+    joined = paired.reindex(part["variant"]).astype(float).reset_index(drop=True)
+    return pd.concat([part, joined], axis=1)
+
+
+def _proportions(runs: pd.DataFrame, predicate: Predicate, *, confidence: float) -> pd.DataFrame:
+    """Per variant: ``variant, probability, low, high, n`` of a yes/no outcome."""
+    _, values = binary_outcome(runs, predicate)
+    counts = pd.Series(values).groupby(runs["variant"].to_numpy(), sort=False).agg(["sum", "size"])
+    rows = [
+        (variant, *wilson_interval(k, n, confidence=confidence), n)
+        for variant, k, n in counts.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=["variant", "probability", "low", "high", "n"])
+
+
+def summary_table(
+    runs: pd.DataFrame,
+    codes: str | Iterable[str],
+    *,
+    baseline: str | None = None,
+    years: Sequence[int] = (1, 5, 10),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One flat table of the headline results per variant, for ``summary.csv`` and the terminal.
+
+    Parameters
+    ----------
+    runs : DataFrame, one row per run
+        Needs ``variant``, ``horizon``, ``join_month_<CODE>`` for each code, ``new_members``,
+        ``crisis_count``, ``peak_tension`` and ``expansion_path``; every ``peak_tension_<A>-<B>``
+        column present is summarised too. With a baseline also ``design_id`` and ``replication``.
+    codes : str or iterable of str
+        Countries whose accession is reported (usually the candidates, not the founders).
+    baseline : str or None, keyword-only
+        If given, each other variant's row holds its paired difference from the baseline with
+        the interval of that difference and the paired test: for probabilities the difference in
+        proportions with Newcombe's paired interval and McNemar's exact test; for peak tensions
+        the median of the paired differences with its order-statistic interval and the Wilcoxon
+        signed-rank test. Otherwise (and for the baseline's own rows) these are NaN.
+    years : sequence of int, keyword-only
+        Report the probability of having joined within these many years (``join_month < 12 *
+        year``); years beyond the shortest horizon are skipped.
+    confidence : float, keyword-only
+        Level of every interval.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``variant, measure, subject, estimate, low, high, n, difference,
+        difference_low, difference_high, p_value``, one row per variant and:
+
+        - ``P(joined by year Y)``, subject a country: proportion with Wilson interval;
+        - ``median join month``, subject a country: Kaplan–Meier median month index with its
+          interval (:func:`~sim.stats.median_time`; NaN where not reached);
+        - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
+        - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: order-statistic
+          interval of the median;
+        - ``top expansion path``, subject the path (``(none)`` if nobody joined): its share with
+          Wilson interval.
+
+    Raises
+    ------
+    StatsInputError
+        If a column is missing, a year is not positive or ``baseline`` is not a variant.
+    """
+    codes = as_list(codes)
+    dyads = [c for c in runs.columns if c.startswith("peak_tension_")]
+    needed = [
+        "variant",
+        "horizon",
+        "new_members",
+        "crisis_count",
+        "peak_tension",
+        "expansion_path",
+        *[f"join_month_{code}" for code in codes],
+    ]
+    require_columns(runs, needed, parameter="runs")
+    if any(int(year) < 1 for year in years):
+        raise StatsInputError(f"years: expected positive numbers of years, found {list(years)}")
+    interval = ("probability", "low", "high")
+    binary = ("difference", "low", "high")
+    parts = []
+
+    months = [12 * int(year) for year in years if 12 * int(year) <= runs["horizon"].min()]
+    joined = join_probabilities(runs, codes, by_months=months, confidence=confidence)
+    for code in codes:
+        for month in months:
+            column = f"join_month_{code}"
+            paired = paired_differences(
+                compare_binary,
+                runs,
+                lambda r, c=column, m=month: r[c] < m,
+                binary,
+                baseline=baseline,
+                confidence=confidence,
+            )
+            part = joined[(joined["country"] == code) & (joined["by_month"] == month)]
+            parts.append(_part(part, f"P(joined by year {month // 12})", code, interval, paired))
+
+    medians = []
+    for variant, group in runs.groupby("variant", sort=False):
+        for code in codes:
+            times = group[f"join_month_{code}"]
+            median = median_time(times, group["horizon"], confidence=confidence)
+            medians.append((variant, code, *median, len(group)))
+    medians = pd.DataFrame(medians, columns=["variant", "code", "estimate", "low", "high", "n"])
+    parts.append(_part(medians, "median join month", medians["code"], ("estimate", "low", "high")))
+
+    events = {
+        "P(any new member)": lambda r: r["new_members"] > 0,
+        "P(crisis)": lambda r: r["crisis_count"] > 0,
+    }
+    for measure, predicate in events.items():
+        paired = paired_differences(
+            compare_binary, runs, predicate, binary, baseline=baseline, confidence=confidence
+        )
+        table = _proportions(runs, predicate, confidence=confidence)
+        parts.append(_part(table, measure, PACT, interval, paired))
+
+    tension = quantile_summary(
+        runs, ["peak_tension", *dyads], quantiles=(0.5,), confidence=confidence
+    )
+    median = ("median_difference", "median_low", "median_high")
+    for column in ["peak_tension", *dyads]:
+        paired = paired_differences(
+            compare_continuous, runs, column, median, baseline=baseline, confidence=confidence
+        )
+        subject = column.removeprefix("peak_tension").removeprefix("_") or PACT
+        part = tension[tension["column"] == column]
+        columns = ("p50", "median_low", "median_high")
+        parts.append(_part(part, "median peak tension", subject, columns, paired))
+
+    paths = path_frequencies(runs, top=1, confidence=confidence)
+    parts.append(_part(paths, "top expansion path", paths["path"], ("share", "low", "high")))
+
+    table = pd.concat(parts, ignore_index=True)[SUMMARY_COLUMNS]
+    order = {variant: i for i, variant in enumerate(pd.unique(runs["variant"]))}
+    return table.sort_values(
+        "variant", key=lambda v: v.map(order), kind="stable", ignore_index=True
+    )
