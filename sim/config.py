@@ -124,19 +124,58 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
     return data
 
 
+BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
+PLAIN_TYPES = {
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys to values",
+    "model_type": "a mapping of keys to values",
+}
+
+
+def plain_expectation(error: dict[str, Any]) -> str:
+    """What a pydantic error expected, in plain words (e.g. ``a number ≤ 1``)."""
+    kind, context = error["type"], error.get("ctx", {})
+    if kind == "extra_forbidden":
+        return "no such key (check the spelling; see docs/configuration.md)"
+    if kind == "missing":
+        return "this required field"
+    for key, sign in BOUNDS.items():
+        if key in context and kind.startswith(("greater_than", "less_than")):
+            bound = context[key]
+            return (
+                f"a number {sign} {bound:g}"
+                if isinstance(bound, float)
+                else f"a number {sign} {bound}"
+            )
+    if kind in PLAIN_TYPES:
+        return PLAIN_TYPES[kind]
+    if kind == "string_pattern_mismatch":
+        return "a name of letters, digits and _ starting with a letter"
+    if kind == "literal_error":
+        return f"one of {context.get('expected', '')}"
+    if kind == "too_short":
+        return f"at least {context.get('min_length')} items"
+    if kind == "too_long":
+        return f"at most {context.get('max_length')} items"
+    if kind == "union_tag_invalid":
+        return f"a type among {context.get('expected_tags', '')}"
+    return error["msg"].removeprefix("Value error, ")
+
+
 def validation_error(err: ValidationError, file: str | Path | None) -> ConfigError:
     """Turn pydantic's first error into a ConfigError naming the dotted field path."""
     first = err.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    kind = first["type"]
-    if kind == "extra_forbidden":
-        expected = "no such key (check the spelling; see docs/configuration.md)"
-    elif kind == "missing":
-        expected = "this required field"
-        return ConfigError(file, field, expected, "nothing")
-    else:
-        expected = first["msg"].removeprefix("Value error, ")
-    return ConfigError(file, field, expected, first.get("input"))
+    found = "nothing" if first["type"] == "missing" else first.get("input")
+    return ConfigError(file, field, plain_expectation(first), found)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -393,7 +432,7 @@ def check_set_event(
     try:
         Scenario.model_validate(data)
     except ValidationError as err:
-        expected = err.errors()[0]["msg"]
+        expected = plain_expectation(err.errors()[0])
         raise ConfigError(
             file, f"{where}.value", f"{expected} (as {event.path})", event.value
         ) from None

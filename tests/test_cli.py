@@ -59,7 +59,7 @@ def test_simulate_with_an_override_changes_the_world(capsys):
         ),
         (
             ["simulate", SCENARIO, "--set", "patrons.west.endorsement=2"],
-            r"patrons\.west\.endorsement: expected Input should be less than or equal to 1",
+            r"patrons\.west\.endorsement: expected a number ≤ 1, found 2.0",
         ),
     ],
 )

@@ -59,7 +59,7 @@ def test_negative_tension(write_scenario):
     bad(
         write_scenario,
         lambda d: d["relations"]["SRB-XKX"].update(tension=-0.1),
-        r"relations\.SRB-XKX\.tension.*greater than or equal to 0",
+        r"relations\.SRB-XKX\.tension: expected a number ≥ 0, found -0.1",
     )
 
 
@@ -233,7 +233,7 @@ def test_set_event_value_is_range_checked(write_scenario):
             }
         )
 
-    bad(write_scenario, change, r"events\.7\.value.*greater than 0")
+    bad(write_scenario, change, r"events\.7\.value: expected a number > 0 \(as dynamics\.threat\.distance_scale_km\)")
 
 
 def test_event_naming_a_bloc_before_it_is_founded(write_scenario):

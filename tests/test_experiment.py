@@ -147,7 +147,7 @@ def test_unknown_override_path(write):
 
 def test_override_value_out_of_range(write):
     bad(lambda d: d["variants"]["welcome"].update(overrides={"patrons.russia.support": 2.0}),
-        r"variants\.welcome\.overrides\.patrons\.russia\.support: expected .*less than or equal",
+        r"variants\.welcome\.overrides\.patrons\.russia\.support: expected a number ≤ 1",
         write)  # fmt: skip
 
 
@@ -160,7 +160,7 @@ def test_bad_engine_name(write):
 
 
 def test_negative_replications(write):
-    bad(lambda d: d.update(replications=-5), r"replications: expected .*greater than or equal to 1",
+    bad(lambda d: d.update(replications=-5), r"replications: expected a number ≥ 1",
         write)  # fmt: skip
 
 
