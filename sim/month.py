@@ -145,11 +145,13 @@ def join_probability(
     rate = dynamics.decision_probability(
         derived.utility, p["accession.temperature"], p["accession.decision_rate"]
     )
-    certain = dynamics.decision_probability(derived.utility, p["accession.temperature"], 1.0)
-    has_members = (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
-    invited_ok = invited & ~derived.vetoed & has_members
-    chance = np.where(invited_ok, certain, np.where(derived.admissible, rate, 0.0))
-    return np.where(outsider, chance, 0.0)
+    chance = np.where(derived.admissible & outsider, rate, 0.0)
+    if invited.any():  # invitations are rare events: h = 1 for the invited
+        certain = dynamics.decision_probability(derived.utility, p["accession.temperature"], 1.0)
+        has_members = (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
+        invited_ok = invited & ~derived.vetoed & has_members & outsider
+        chance = np.where(invited_ok, certain, chance)
+    return chance
 
 
 def choose_blocs(probability: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
