@@ -7,7 +7,7 @@
       runs/part-<variant>-<chunk>.parquet     one row per run
       series/part-<variant>-<chunk>.parquet   trajectories, when the experiment asks for them
       summary.csv              estimates with intervals per variant
-      .lock                    the process id of the run writing here, while it runs
+      .lock                    locked by the run writing here; holds its process id
 
 Every file appears complete or not at all: it is written under a temporary name in the same
 folder and then renamed over its final name (``os.replace`` is atomic on POSIX and Windows), so a
@@ -17,12 +17,14 @@ when the manifest says so and its part exists.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
 import os
 import platform
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -34,10 +36,21 @@ import pandas as pd
 
 from sim.errors import AllianceSimError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
+
+
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 SUMMARY = "summary.csv"
 FORMAT = 1
+WINDOWS_LOCK_BYTE = 1 << 30
+MANIFEST_KEYS = ("format", "name", "experiment", "status", "tasks")
+TASK_KEYS = ("id", "variant", "variant_index", "chunk", "start", "stop", "status", "message",
+             "runs_part", "series_part")  # fmt: skip
 
 
 class ResultsFolderError(AllianceSimError, RuntimeError):
@@ -112,6 +125,24 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def manifest_problem(manifest: Any) -> str:
+    """What is missing from a manifest read from disk ("" if nothing)."""
+    if not isinstance(manifest, dict):
+        return f"expected a JSON object, found {type(manifest).__name__}"
+    for key in MANIFEST_KEYS:
+        if key not in manifest:
+            return f"missing key {key!r}"
+    if not isinstance(manifest["tasks"], list):
+        return "tasks: expected a list"
+    for index, entry in enumerate(manifest["tasks"]):
+        if not isinstance(entry, dict):
+            return f"tasks.{index}: expected an object"
+        for key in TASK_KEYS:
+            if key not in entry:
+                return f"missing key tasks.{index}.{key}"
+    return ""
+
+
 # --- the folder -------------------------------------------------------------------------------
 
 
@@ -144,15 +175,28 @@ class ResultsFolder:
         return f"{kind}/part-{variant}-{chunk:05d}.parquet"
 
     def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest, or None if the folder has none."""
+        """The manifest, or None if the folder has none.
+
+        Raises
+        ------
+        ResultsFolderError
+            If ``manifest.json`` is not JSON or lacks a key the runner needs, naming the key.
+        """
         if not self.manifest_path.is_file():
             return None
         try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as err:
+            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
             raise ResultsFolderError(
                 f"{self.manifest_path}: not a readable manifest ({err}); use another --out"
             ) from None
+        problem = manifest_problem(manifest)
+        if problem:
+            raise ResultsFolderError(
+                f"{self.manifest_path}: not a manifest written by `alliance-sim run` ({problem});"
+                " use another --out"
+            )
+        return manifest
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json(manifest, self.manifest_path)
@@ -175,62 +219,93 @@ class ResultsFolder:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold the folder's lock file while the block runs; refuse if another live run holds it.
+        """Hold the folder's lock while the block runs; refuse if another process holds it.
 
-        The lock file holds the host name and process id of its owner. A lock whose process is
-        no longer alive (on this host) is stale and is taken over.
+        The lock is an operating-system lock (``fcntl.flock``, or ``msvcrt.locking`` on Windows)
+        on the file ``.lock``, which is never deleted: the system releases the lock when its
+        process ends, however it ends, so there are no stale locks to recognise. The file holds
+        the owner's process id and host, for the message only.
 
         Raises
         ------
         ResultsFolderError
-            If another process that is still running holds the lock.
+            If another process holds the lock, or the folder cannot be created or locked
+            (``--out`` is a file, not writable, ...).
         """
-        self.path.mkdir(parents=True, exist_ok=True)
-        content = json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": now()})
-        while True:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise self.unusable(err) from None
+        try:
             try:
-                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self.lock_owner()
-                if owner is not None and lock_alive(owner):
-                    raise ResultsFolderError(
-                        f"{self.path} is in use by process {owner.get('pid')} on "
-                        f"{owner.get('host')} (lock file {self.lock_path}); wait for that run "
-                        "to finish or use another --out"
-                    ) from None
-                self.lock_path.unlink(missing_ok=True)  # stale: its process is gone
-                continue
-            with os.fdopen(fd, "w") as handle:
-                handle.write(content)
-            break
-        try:
-            yield
+                taken = try_lock(fd)
+            except OSError as err:
+                raise self.unusable(err) from None
+            if not taken:
+                raise ResultsFolderError(
+                    f"{self.path} is in use by {self.lock_owner()} (lock file {self.lock_path});"
+                    " wait for that run to finish or use another --out"
+                )
+            owner = {"pid": os.getpid(), "host": socket.gethostname(), "since": now()}
+            os.ftruncate(fd, 0)
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, json.dumps(owner).encode("utf-8"))
+            try:
+                yield
+            finally:
+                os.ftruncate(fd, 0)  # the file stays; an empty one names no owner
+                unlock(fd)
         finally:
-            if self.lock_owner() == json.loads(content):
-                self.lock_path.unlink(missing_ok=True)
+            os.close(fd)
 
-    def lock_owner(self) -> dict[str, Any] | None:
+    def lock_owner(self) -> str:
+        """Who holds the lock, as words: ``process 123 on host``."""
+        for _ in range(20):  # the owner writes its pid just after taking the lock
+            try:
+                owner = json.loads(self.lock_path.read_text(encoding="utf-8"))
+                return f"process {owner['pid']} on {owner['host']}"
+            except (OSError, ValueError, KeyError, TypeError):
+                time.sleep(0.01)
+        return "another process"
+
+    def unusable(self, err: OSError) -> ResultsFolderError:
+        """The error for a folder that cannot be created or locked, with the reason."""
+        reason = err.strerror or str(err)
+        blocker = next((p for p in self.path.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            reason += f" ({blocker} is a file, not a folder)"
+        return ResultsFolderError(
+            f"{self.path}: cannot create or lock the results folder: {reason}; check --out"
+        )
+
+
+if fcntl is not None:
+
+    def try_lock(fd: int) -> bool:
+        """Take the lock of an open file without waiting; False if another process holds it."""
         try:
-            return json.loads(self.lock_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            return None
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
+    def unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
-def lock_alive(owner: dict[str, Any]) -> bool:
-    """Whether the process named in a lock file still runs (assumed so on another host)."""
-    if owner.get("host") != socket.gethostname():
+else:  # Windows: lock one byte far past the content, so that others can still read the pid
+
+    def try_lock(fd: int) -> bool:
+        """Take the lock of an open file without waiting; False if another process holds it."""
+        os.lseek(fd, WINDOWS_LOCK_BYTE, os.SEEK_SET)
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError as err:
+            if err.errno in (errno.EACCES, errno.EDEADLK):  # held by another process
+                return False
+            raise
         return True
-    pid = owner.get("pid")
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    stat = Path(f"/proc/{pid}/stat")
-    try:  # a killed process that its parent has not reaped yet is a zombie: dead
-        return stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
+
+    def unlock(fd: int) -> None:
+        os.lseek(fd, WINDOWS_LOCK_BYTE, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -39,26 +41,31 @@ def experiment_path(tmp_path):
     return path
 
 
+HOLD = """
+import sys, time
+from sim.store import ResultsFolder
+with ResultsFolder(sys.argv[1]).locked():
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
 @pytest.fixture
-def live_process():
-    """A process that is alive for the duration of the test (its pid holds a lock)."""
-    process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    yield process
-    process.kill()
-    process.wait()
+def holder():
+    """Start another process that holds a folder's lock until it is killed or the test ends."""
+    started = []
 
+    def hold(path) -> subprocess.Popen:
+        process = subprocess.Popen([sys.executable, "-c", HOLD, str(path)],
+                                   stdout=subprocess.PIPE, text=True)  # fmt: skip
+        started.append(process)
+        assert process.stdout.readline() == "locked\n"
+        return process
 
-def dead_pid() -> int:
-    process = subprocess.Popen([sys.executable, "-c", "pass"])
-    process.wait()  # reaped: the pid names no process any more
-    return process.pid
-
-
-def write_lock(folder: ResultsFolder, pid: int) -> None:
-    import socket
-
-    folder.path.mkdir(parents=True, exist_ok=True)
-    folder.lock_path.write_text(json.dumps({"pid": pid, "host": socket.gethostname()}))
+    yield hold
+    for process in started:
+        process.kill()
+        process.wait()
 
 
 def test_a_part_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
@@ -88,30 +95,90 @@ def test_canonical_hash_ignores_key_order():
     assert sha256_json({"a": 1}) != sha256_json({"a": 2})
 
 
-def test_lock_refuses_a_second_run_while_the_first_is_alive(tmp_path, live_process):
+def test_lock_refuses_a_second_run_while_the_first_holds_it(tmp_path, holder):
     folder = ResultsFolder(tmp_path / "out")
-    write_lock(folder, live_process.pid)
+    other = holder(folder.path)
     with (
-        pytest.raises(ResultsFolderError, match=rf"in use by process {live_process.pid}"),
+        pytest.raises(ResultsFolderError, match=rf"in use by process {other.pid} on "),
         folder.locked(),
     ):
         pass
-    assert folder.lock_path.is_file()  # the other run's lock is left alone
+    assert json.loads(folder.lock_path.read_text())["pid"] == other.pid  # left alone
 
 
-def test_a_stale_lock_is_taken_over_and_released(tmp_path):
+def test_a_lock_file_being_written_is_not_taken_for_stale(tmp_path, holder):
+    # The holder writes its pid after taking the lock: a reader may see the file empty or
+    # half-written. That must not let a second process in (it did with an O_EXCL lock file).
     folder = ResultsFolder(tmp_path / "out")
-    write_lock(folder, dead_pid())
+    holder(folder.path)
+    for content in ("", '{"pid": 12'):
+        folder.lock_path.write_text(content)
+        with pytest.raises(ResultsFolderError, match=r"in use by another process"):
+            with folder.locked():
+                pass
+        assert folder.lock_path.read_text() == content
+
+
+def test_the_lock_is_exclusive_within_one_process_too(tmp_path):
+    folder = ResultsFolder(tmp_path / "out")
+    with folder.locked():
+        with pytest.raises(ResultsFolderError, match=rf"in use by process {os.getpid()} "):
+            with ResultsFolder(tmp_path / "out").locked():
+                pass
+    with folder.locked():  # released
+        pass
+
+
+def test_the_lock_of_a_killed_process_is_released_by_the_system(tmp_path, holder):
+    folder = ResultsFolder(tmp_path / "out")
+    other = holder(folder.path)
+    other.kill()
+    other.wait()
+    assert json.loads(folder.lock_path.read_text())["pid"] == other.pid  # the file remains
     with folder.locked():
         assert json.loads(folder.lock_path.read_text())["pid"] == os.getpid()
-    assert not folder.lock_path.exists()
+    assert folder.lock_path.read_text() == ""  # the file stays, naming no owner
 
 
-def test_running_into_a_folder_in_use_is_refused(tmp_path, experiment_path, live_process):
-    write_lock(ResultsFolder(tmp_path / "out" / "tiny"), live_process.pid)
+def test_running_into_a_folder_in_use_is_refused(tmp_path, experiment_path, holder):
+    holder(tmp_path / "out" / "tiny")
     with pytest.raises(ResultsFolderError, match=r"in use by process .*use another --out"):
         run_experiment(experiment_path, out=tmp_path / "out", progress=False)
     assert not (tmp_path / "out" / "tiny" / "manifest.json").exists()
+
+
+def test_out_that_is_a_file_or_not_writable_is_a_clear_error(tmp_path, monkeypatch):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    with pytest.raises(ResultsFolderError, match=rf"Not a directory \({blocker} is a file"):
+        with ResultsFolder(blocker / "tiny").locked():
+            pass
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(ResultsFolderError, match=r"tiny: cannot create .*Permission denied"):
+        with ResultsFolder(tmp_path / "readonly" / "tiny").locked():
+            pass
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{}", "missing key 'format'"),
+        ("[]", "expected a JSON object, found list"),
+        ("{", "not a readable manifest"),
+        (json.dumps({**{k: 1 for k in ("format", "name", "experiment", "status")},
+                     "tasks": [{"id": "a"}]}), "missing key tasks.0.variant"),
+    ],
+)  # fmt: skip
+def test_a_broken_manifest_is_named_with_what_is_missing(tmp_path, experiment_path, text, problem):
+    folder = tmp_path / "out" / "tiny"
+    folder.mkdir(parents=True)
+    (folder / "manifest.json").write_text(text)
+    with pytest.raises(ResultsFolderError, match=rf"manifest\.json: .*{re.escape(problem)}"):
+        run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
 
 
 def test_folder_layout_and_manifest(tmp_path, experiment_path):
@@ -124,7 +191,7 @@ def test_folder_layout_and_manifest(tmp_path, experiment_path):
         "part-welcome-00000.parquet", "part-welcome-00001.parquet",
     ]  # fmt: skip
     assert len(list((folder / "series").glob("*.parquet"))) == 4
-    assert not (folder / ".lock").exists()
+    assert (folder / ".lock").read_text() == ""  # the lock file stays, released and empty
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["status"] == "complete"
     assert manifest["experiment"]["replications"] == 6
