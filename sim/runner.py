@@ -57,6 +57,7 @@ from sim.store import (
 )
 
 DEFAULT_CHUNK = {"batch": 500, "mesa": 50, "model": 50}
+MANIFEST_SECONDS = 2.0  # at most this long between manifest saves while tasks finish
 
 
 class RunInterrupted(KeyboardInterrupt):
@@ -79,16 +80,21 @@ class Task:
 
 
 def execute_task(task: Task) -> dict[str, Any]:
-    """Run one task and write its parts; return a small report (top level: workers import it)."""
+    """Run one task and write its parts; return a small report (top level: workers import it).
+
+    The task's parts from an earlier attempt are deleted first, so that a task whose runs all
+    fail, or that fails whole, leaves no stale rows behind for the tables to read.
+    """
     started = time.perf_counter()
-    result = run_chunk(task.chunk)
     folder = Path(task.folder)
+    for part in (task.runs_part, task.series_part):
+        if part is not None:
+            (folder / part).unlink(missing_ok=True)
+    result = run_chunk(task.chunk)
     if task.series_part is not None and result.series is not None:
         write_part(result.series, folder / task.series_part)
     if len(result.runs):
         write_part(result.runs, folder / task.runs_part)
-    else:  # every run failed: no rows, and no stale part from an earlier attempt
-        (folder / task.runs_part).unlink(missing_ok=True)
     return {
         "rows": len(result.runs),
         "failures": result.failures,
@@ -320,7 +326,13 @@ def execute(
     progress: bool,
     console: Console | None,
 ) -> None:
-    """Run the tasks, recording each one's status in the manifest as it finishes."""
+    """Run the tasks, recording each one's status in the manifest as it finishes.
+
+    The manifest is saved at most every ``MANIFEST_SECONDS`` while tasks finish (rewriting it
+    after every task would cost time quadratic in the number of tasks), on Ctrl-C and on an
+    error; the caller saves it at the end. A task done since the last save is still pending in
+    the saved manifest, so a resume reruns it: its parts are replaced atomically.
+    """
     entries = {entry["id"]: entry for entry in manifest["tasks"]}
     total = sum(entry["stop"] - entry["start"] for entry in manifest["tasks"])
     already = sum(e["stop"] - e["start"] for e in manifest["tasks"] if e["status"] == "done")
@@ -332,16 +344,23 @@ def execute(
     with bar:
         counter = bar.add_task(manifest["name"], total=total, completed=already, already=already)
         bar.start_task(counter)
+        saved = time.monotonic()
         try:
             for task, report, error in pool.imap_unordered(execute_task, tasks):
                 record(entries[task.id], task, report, error)
-                folder.write_manifest(manifest)
+                if time.monotonic() - saved >= MANIFEST_SECONDS:
+                    folder.write_manifest(manifest)
+                    saved = time.monotonic()
                 bar.advance(counter, task.chunk.stop - task.chunk.start)
         except KeyboardInterrupt:
             manifest["status"] = "interrupted"
             folder.write_manifest(manifest)
             done = sum(entry["status"] == "done" for entry in manifest["tasks"])
             raise RunInterrupted(folder.path, done, len(manifest["tasks"])) from None
+        except BaseException:
+            manifest["status"] = "failed"
+            folder.write_manifest(manifest)
+            raise
 
 
 def record(entry: dict[str, Any], task: Task, report: dict | None, error: str | None) -> None:

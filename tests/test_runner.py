@@ -18,11 +18,12 @@ import pytest
 import yaml
 
 import sim.engines
+import sim.runner
 from sim import cli, load_experiment, run_experiment
 from sim.results import open_results
 from sim.scenarios import ROOT, default_scenario_path
 from sim.seeds import run_seed
-from sim.store import parquet_bytes
+from sim.store import ResultsFolder, parquet_bytes
 
 from .helpers import assert_same_outcomes
 
@@ -196,6 +197,38 @@ def test_a_failing_batch_chunk_is_retried_run_by_run(tmp_path, monkeypatch, refe
     assert {f["replication"] for f in results.failures} == {5}
     expected = reference.runs[reference.runs["replication"] != 5].reset_index(drop=True)
     pd.testing.assert_frame_equal(results.runs, expected, check_exact=True)
+
+
+def test_the_manifest_is_saved_every_few_seconds_not_after_every_task(tmp_path, monkeypatch):
+    saved = []
+    write = ResultsFolder.write_manifest
+    monkeypatch.setattr(ResultsFolder, "write_manifest",
+                        lambda self, manifest: (saved.append(manifest["status"]),
+                                                write(self, manifest)))  # fmt: skip
+    path = write_experiment(tmp_path, replications=20, months=12)  # 3 variants: 30 tasks of 2
+    for seconds, expected in ((3600.0, 2), (0.0, 2 + 30)):
+        saved.clear()
+        monkeypatch.setattr(sim.runner, "MANIFEST_SECONDS", seconds)
+        run_experiment(path, out=tmp_path / f"out{seconds}", executor="serial", chunk_size=2,
+                       progress=False)  # fmt: skip
+        assert len(saved) == expected
+        assert saved[0] == "running" and saved[-1] == "complete"
+
+
+def test_an_error_in_the_executor_leaves_the_manifest_failed_not_running(tmp_path, monkeypatch):
+    class Broken:
+        name, workers = "broken", 1
+
+        def imap_unordered(self, fn, items):
+            raise MemoryError("injected")
+            yield
+
+    monkeypatch.setattr(sim.runner, "make_executor", lambda *args, **kwargs: Broken())
+    path = write_experiment(tmp_path, replications=2, months=12)
+    with pytest.raises(MemoryError, match="injected"):
+        run_experiment(path, out=tmp_path / "out", progress=False)
+    manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
 
 
 # --- interruption and resume ---------------------------------------------------------------------

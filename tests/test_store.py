@@ -13,6 +13,8 @@ import pandas as pd
 import pytest
 import yaml
 
+import sim.engines
+import sim.runner
 from sim import load_experiment, run_experiment
 from sim.engines import Chunk, run_chunk
 from sim.scenarios import default_scenario_path
@@ -254,3 +256,36 @@ def test_a_chunk_of_one_run_equals_that_run_in_a_larger_chunk(experiment_path):
             run_chunk(chunk(k, k + 1)).runs, whole.iloc[[k]].reset_index(drop=True),
             check_exact=True,
         )  # fmt: skip
+
+
+def test_a_retried_task_deletes_its_stale_parts_first(tmp_path, experiment_path, monkeypatch):
+    out = tmp_path / "out"
+    first = run_experiment(experiment_path, out=out, executor="serial", chunk_size=4,
+                           progress=False)  # fmt: skip
+    parts = [first.path / kind / "part-welcome-00001.parquet" for kind in ("runs", "series")]
+    saved = [part.read_bytes() for part in parts]
+
+    def retry(break_it) -> object:
+        """Mark the task (replications 4-5 of welcome) pending and resume with it broken."""
+        manifest = json.loads((first.path / "manifest.json").read_text())
+        manifest["tasks"][3]["status"] = "pending"
+        (first.path / "manifest.json").write_text(json.dumps(manifest))
+        with monkeypatch.context() as patch:
+            break_it(patch)
+            return run_experiment(experiment_path, out=out, resume=True, progress=False)
+
+    def crash(*args, **kwargs):
+        raise FloatingPointError("injected")
+
+    # every run of the retried task fails: neither its old runs nor its old series remain
+    again = retry(lambda patch: patch.setattr(sim.engines, "simulate_batch", crash))
+    assert again.failed_count == 2
+    assert not any(part.exists() for part in parts)
+    assert len(again.runs) == 10 and len(again.series) == 10 * 12
+    # the task fails whole after an earlier attempt left parts: they are gone too
+    for part, data in zip(parts, saved, strict=True):
+        part.write_bytes(data)
+    again = retry(lambda patch: patch.setattr(sim.runner, "run_chunk", crash))
+    assert again.failed_count == 2
+    assert not any(part.exists() for part in parts)
+    assert len(again.runs) == 10 and len(again.series) == 10 * 12
