@@ -97,10 +97,6 @@ class World:
     def n_blocs(self) -> int:
         return len(self.blocs)
 
-    def param(self, name: str) -> np.ndarray:
-        """A dynamics or patron parameter as an (R,) array."""
-        return self.params[name]
-
     def take(self, start: int, stop: int) -> World:
         """Runs ``start`` to ``stop`` of a world with one run per sweep point (else itself)."""
         if self.runs == 1:
