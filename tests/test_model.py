@@ -225,3 +225,22 @@ def test_pattern_ten_year_outcomes_stay_uncertain(calibration, scenario):
     assert everybody < 0.02
     bulgaria = rows["join_month_BGR"].notna().mean()
     assert 0.19 - sd_tolerance(0.19, RUNS) < bulgaria < 0.19 + sd_tolerance(0.19, RUNS)
+
+
+def test_threat_reaction_raises_tension(scenario_data):
+    calm = rows_with(scenario_data, {"dynamics.tension.reaction": 0.0}, months=60)
+    reactive = rows_with(scenario_data, {"dynamics.tension.reaction": 0.1}, months=60)
+    assert (reactive["final_mean_tension"] > calm["final_mean_tension"]).mean() > 0.95
+
+
+def test_integration_growth_drives_the_stages(scenario_data):
+    frozen = rows_with(scenario_data, {"dynamics.integration.growth": 0.0})
+    fast = rows_with(scenario_data, {"dynamics.integration.growth": 0.05})
+    assert frozen["stage_month_security_mechanism"].isna().all()
+    assert fast["stage_month_formal_alliance"].notna().mean() > 0.5
+
+
+def test_a_lower_crisis_threshold_means_more_crises(scenario_data):
+    base = rows_with(scenario_data, months=60)
+    tense = rows_with(scenario_data, {"dynamics.crisis.threshold": 0.6}, months=60)
+    assert tense["crisis_count"].mean() > base["crisis_count"].mean() + 0.5
