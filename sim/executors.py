@@ -3,7 +3,8 @@
 Both executors have one method, :meth:`imap_unordered`, which yields ``(item, result, error)``
 as tasks finish: ``error`` is None when the task returned, else a one-line description of what it
 raised (the task is then recorded as failed and the others go on). ``KeyboardInterrupt`` is not
-caught: it stops the executor and reaches the caller.
+caught: it stops the executor and reaches the caller. A worker process that dies fails only the
+task it was running (see :meth:`ProcessExecutor.imap_unordered`).
 
 The process executor uses ``concurrent.futures.ProcessPoolExecutor`` with an explicit
 ``multiprocessing`` context (``spawn`` by default, the same on every platform), so it changes no
@@ -20,16 +21,64 @@ import os
 import signal
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from sim.errors import ConfigError
+from sim.errors import AllianceSimError, ConfigError
 
 EXECUTORS = ("serial", "processes")
 START_METHODS = ("spawn", "forkserver")
 
 Outcome = tuple[Any, Any, str | None]
+END = object()
+DYING = 3  # tasks whose worker died, with none finished, before the executor gives up
+WORKER_DIED = (
+    "the process running this task ended abruptly, twice (killed, out of memory, or a crash in "
+    "compiled code)"
+)
+
+
+class NestedProcessesError(AllianceSimError, RuntimeError):
+    """An experiment was asked to start worker processes from inside a worker process."""
+
+
+class WorkersDyingError(AllianceSimError, RuntimeError):
+    """Worker processes die before any task finishes (they probably fail at start-up)."""
+
+
+def check_not_in_a_worker(executor: str | None) -> None:
+    """Refuse to start worker processes from a process that multiprocessing started.
+
+    With the ``spawn`` start method every worker imports the main script again; a script that
+    calls ``run_experiment`` outside an ``if __name__ == "__main__":`` guard would therefore
+    start the experiment again in every worker.
+
+    Raises
+    ------
+    NestedProcessesError
+        If this process has a multiprocessing parent and ``executor`` is not ``"serial"``.
+    """
+    if executor != "serial" and in_a_worker():
+        raise NestedProcessesError(
+            "run_experiment was called in a process started by multiprocessing, which cannot "
+            "start worker processes of its own. In a script, put the call under "
+            '`if __name__ == "__main__":` (every worker process imports the script again and '
+            'runs its unguarded code); inside a process of your own, pass executor="serial".'
+        )
+
+
+def in_a_worker() -> bool:
+    """Whether multiprocessing started this process.
+
+    While a spawned worker imports the main script, ``parent_process()`` is still None (it is
+    set just after), but the process already has its worker name, e.g. ``SpawnProcess-1``.
+    """
+    if multiprocessing.parent_process() is not None:
+        return True
+    return multiprocessing.current_process().name != "MainProcess"
 
 
 def describe_error(err: BaseException) -> str:
@@ -75,44 +124,88 @@ class ProcessExecutor:
         self.start_method = start_method
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
-        """Yield outcomes as tasks finish; at most ``2 * workers`` tasks are queued at a time."""
-        context = multiprocessing.get_context(self.start_method)
-        pool = ProcessPoolExecutor(
-            max_workers=self.workers,
-            mp_context=context,
-            initializer=init_worker,
-            initargs=(os.getpid(),),
-        )
+        """Yield outcomes as tasks finish; at most ``2 * workers`` tasks are queued at a time.
+
+        When a worker process dies (killed, out of memory, a crash in compiled code) the pool
+        breaks and every task in it fails with ``BrokenProcessPool``. The pool is then rebuilt
+        and those tasks are run again one at a time: a task that breaks the pool a second time
+        (alone, so it is the culprit) is reported as failed (``worker process died: ...``); the
+        others complete.
+        """
         pending = iter(items)
-        running: dict[Future, Any] = {}
+        ready: deque[tuple[Any, int]] = deque()  # (task, pool breaks seen) to submit first
+        running: dict[Future, tuple[Any, int]] = {}
+        died = finished = 0
+        pool = self._pool()
         try:
-            self._fill(pool, fn, pending, running)
-            while running:
-                done, _ = wait(running, return_when=FIRST_COMPLETED)
+            while True:
+                try:
+                    self._submit(pool, fn, pending, ready, running)
+                    broken = False
+                except BrokenProcessPool:  # it broke after its last result came in
+                    broken = True
+                if not running and not broken:
+                    return
+                done: set[Future] = set()
+                if running:
+                    done, _ = wait(running, return_when=FIRST_COMPLETED)
+                    if broken or any(isinstance(f.exception(), BrokenProcessPool) for f in done):
+                        broken = True
+                        done, _ = wait(running)  # the others end at once, with the same error
                 for future in done:
-                    item = running.pop(future)
-                    try:
-                        result = future.result()
-                    except Exception as err:  # reported, includes a dead worker
-                        yield item, None, describe_error(err)
+                    item, breaks = running.pop(future)
+                    error = future.exception()
+                    if isinstance(error, BrokenProcessPool) and breaks == 0:
+                        ready.append((item, 1))  # a suspect: run it again, alone
+                    elif isinstance(error, BrokenProcessPool):
+                        died += 1
+                        yield item, None, f"worker process died: {WORKER_DIED}"
+                    elif error is not None:
+                        finished += 1
+                        yield item, None, describe_error(error)
                     else:
-                        yield item, result, None
-                self._fill(pool, fn, pending, running)
+                        finished += 1
+                        yield item, future.result(), None
+                if died >= DYING and not finished:
+                    raise WorkersDyingError(
+                        f"worker processes died in the first {died} tasks and none finished: "
+                        "they may fail at start-up (their errors are printed above). A script "
+                        'that runs experiments needs the `if __name__ == "__main__":` guard.'
+                    )
+                if broken:
+                    pool.shutdown(wait=True)
+                    pool = self._pool()
         except KeyboardInterrupt:  # let running tasks finish and report them, then stop
             pool.shutdown(wait=True, cancel_futures=True)
-            for future, item in running.items():
+            for future, (item, _) in running.items():
                 if future.done() and not future.cancelled() and future.exception() is None:
                     yield item, future.result(), None
             raise
         finally:  # normal end, Ctrl-C or the consumer stopping: let running tasks end, drop queued
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _fill(self, pool, fn, pending: Iterator[Any], running: dict[Future, Any]) -> None:
+    def _pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context(self.start_method),
+            initializer=init_worker,
+            initargs=(os.getpid(),),
+        )
+
+    def _submit(self, pool, fn, pending: Iterator[Any], ready: deque, running: dict) -> None:
+        """Keep ``2 * workers`` tasks in the pool, ``ready`` ones first; a suspect runs alone."""
         while len(running) < 2 * self.workers:
-            item = next(pending, None)
-            if item is None:
+            if not ready:
+                item = next(pending, END)
+                if item is END:
+                    return
+                ready.append((item, 0))
+            item, breaks = ready[0]
+            if breaks and running:
                 return
-            running[pool.submit(fn, item)] = item
+            running[pool.submit(fn, item)] = ready.popleft()  # kept in ready if submit raises
+            if breaks:
+                return
 
 
 def init_worker(parent_pid: int) -> None:

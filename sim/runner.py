@@ -42,7 +42,7 @@ from rich.progress import (
 from rich.text import Text
 
 from sim.engines import Chunk, ModelSpec, run_chunk
-from sim.executors import make_executor
+from sim.executors import check_not_in_a_worker, make_executor
 from sim.experiment import Experiment, load_experiment
 from sim.results import Results, open_results, summarize
 from sim.store import (
@@ -150,7 +150,11 @@ def run_experiment(
         holds results of a different experiment or scenario.
     RunInterrupted
         On Ctrl-C, after saving the manifest (a ``KeyboardInterrupt``).
+    NestedProcessesError
+        If called in a process that multiprocessing started (an unguarded script re-run by a
+        worker) without ``executor="serial"``.
     """
+    check_not_in_a_worker(executor)
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if chunk_size is not None and chunk_size < 1:

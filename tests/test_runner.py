@@ -4,11 +4,13 @@ interruption and resume; the CLI; every shipped experiment runs."""
 from __future__ import annotations
 
 import json
+import operator
 import os
 import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import mesa
@@ -20,6 +22,11 @@ import yaml
 import sim.engines
 import sim.runner
 from sim import cli, load_experiment, run_experiment
+from sim.executors import (
+    ProcessExecutor,
+    WorkersDyingError,
+    check_not_in_a_worker,
+)
 from sim.results import open_results
 from sim.scenarios import ROOT, default_scenario_path
 from sim.seeds import run_seed
@@ -229,6 +236,48 @@ def test_an_error_in_the_executor_leaves_the_manifest_failed_not_running(tmp_pat
         run_experiment(path, out=tmp_path / "out", progress=False)
     manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
     assert manifest["status"] == "failed"
+
+
+# --- worker processes -----------------------------------------------------------------------
+
+
+def test_a_worker_that_dies_fails_only_its_own_task():
+    # operator.call(partial(f, x)) is f(x): light tasks, importable in a worker
+    items = [partial(abs, -1), partial(os._exit, 70), partial(abs, -3), partial(abs, -4)]
+    outcomes = {item.args[0]: (result, error) for item, result, error in
+                ProcessExecutor(2).imap_unordered(operator.call, items)}  # fmt: skip
+    assert {x: result for x, (result, _) in outcomes.items()} == {-1: 1, 70: None, -3: 3, -4: 4}
+    assert outcomes[70][1].startswith("worker process died: ")
+    assert [error for x, (_, error) in outcomes.items() if x != 70] == [None] * 3
+
+
+def test_workers_that_always_die_stop_the_executor_with_a_clear_error():
+    items = [partial(os._exit, 70)] * 5
+    with pytest.raises(WorkersDyingError, match=r"died in the first 3 tasks and none finished"):
+        list(ProcessExecutor(2).imap_unordered(operator.call, items))
+
+
+UNGUARDED = """
+import operator, functools
+from sim.executors import ProcessExecutor, check_not_in_a_worker
+check_not_in_a_worker(None)  # a worker re-running this script refuses here
+print(list(ProcessExecutor(1).imap_unordered(operator.call, [functools.partial(abs, -2)])))
+"""
+
+
+def test_an_unguarded_script_is_refused_in_its_workers(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    assert "NestedProcessesError" in done.stderr
+    assert 'if __name__ == "__main__":' in done.stderr
+    assert "worker process died" in done.stdout  # the parent records the task as failed
+    check_not_in_a_worker("processes")  # the main process may start workers
+    checks = [partial(check_not_in_a_worker, None), partial(check_not_in_a_worker, "serial")]
+    errors = sorted(str(e) for _, _, e in ProcessExecutor(1).imap_unordered(operator.call, checks))
+    assert errors[0].startswith("NestedProcessesError: run_experiment was called in a process")
+    assert errors[1] == "None"
 
 
 # --- interruption and resume ---------------------------------------------------------------------
