@@ -13,7 +13,6 @@ from rich.table import Table
 
 from sim import config
 from sim.errors import AllianceSimError
-from sim.model import AllianceModel
 from sim.months import step_to_month
 from sim.world import compile_world, describe
 
@@ -106,6 +105,8 @@ def simulate(
     """
     overrides = parse_overrides(override or [])
     scenario = config.load_scenario(path, overrides=overrides)
+    from sim.model import AllianceModel  # Mesa: not imported by `run`'s worker processes
+
     model = AllianceModel(scenario, months=months, timeline=True, rng=seed)
     model.run()
     world = model.world
@@ -209,11 +210,17 @@ def run(
         int | None, typer.Option(min=0, help="Master seed (default: the file's).")
     ] = None,
     workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes (default: one per CPU).")
+        int | None,
+        typer.Option(
+            min=1, help="Worker processes (default: one per CPU); more than 1 means processes."
+        ),
     ] = None,
     executor: Annotated[
         ExecutorName | None,
-        typer.Option(help="serial or processes (default: processes when it helps)."),
+        typer.Option(
+            help="serial or processes (default: processes from 5,000 batch or 200 Mesa runs, "
+            "where they are faster)."
+        ),
     ] = None,
     engine: Annotated[
         EngineName | None,

@@ -23,7 +23,6 @@ import pandas as pd
 from sim import config
 from sim.ensemble import simulate_batch
 from sim.experiment import build_model, import_model
-from sim.model import AllianceModel
 from sim.world import compile_world
 
 ID_COLUMNS = ["variant", "design_id", "replication", "seed"]
@@ -127,6 +126,8 @@ def simulate_rows(
 
 def run_mesa_one(chunk: Chunk, seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """One run of the reference Mesa engine."""
+    from sim.model import AllianceModel  # imports Mesa: only workers of the mesa engine pay
+
     model = AllianceModel(
         chunk.scenario, months=chunk.months, series_every=chunk.series_every, rng=seed
     )

@@ -30,6 +30,7 @@ from typing import Any
 from sim.errors import AllianceSimError, ConfigError
 
 EXECUTORS = ("serial", "processes")
+PROCESSES_FROM = {"batch": 5_000, "mesa": 200, "model": 200}  # runs; fewer run faster serially
 START_METHODS = ("spawn", "forkserver")
 
 Outcome = tuple[Any, Any, str | None]
@@ -222,25 +223,46 @@ def init_worker(parent_pid: int) -> None:
 
 
 def make_executor(
-    name: str | None, workers: int | None, *, tasks: int
+    name: str | None, workers: int | None, *, tasks: int, runs: int, engine: str = "batch"
 ) -> SerialExecutor | ProcessExecutor:
-    """The executor asked for; by default processes when there are several tasks and cores.
+    """The executor asked for; by default processes only where they are faster than serial.
+
+    Starting a worker process costs about 0.6 s (a fresh Python importing NumPy, pandas and
+    the model), so worker processes pay off only for enough runs: ``PROCESSES_FROM`` runs
+    of an engine (measured on 2 CPUs, docs/experiments.md).
 
     Parameters
     ----------
     name : {"serial", "processes"} or None
-        None chooses ``processes`` if more than one worker would be busy, else ``serial``.
+        None chooses ``processes`` when ``workers`` > 1 is given, or when there are several
+        tasks and CPUs and at least ``PROCESSES_FROM[engine]`` runs; else ``serial``.
     workers : int or None
         Worker processes; None means one per CPU, but no more than there are tasks.
     tasks : int, keyword-only
         Number of tasks to run.
+    runs : int, keyword-only
+        Number of runs in those tasks.
+    engine : {"batch", "mesa", "model"}, keyword-only
+        What runs them.
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is unknown, ``workers`` < 1, or ``workers`` > 1 with ``serial``.
     """
     if name is not None and name not in EXECUTORS:
         raise ConfigError(None, "executor", f"one of {list(EXECUTORS)}", name)
     if workers is not None and workers < 1:
         raise ConfigError(None, "workers", "at least 1", workers)
-    if workers is None:
-        workers = max(1, min(os.cpu_count() or 1, tasks))
-    if name is None:
+    if name == "serial" and workers is not None and workers > 1:
+        raise ConfigError(None, "workers", "no worker processes with the serial executor (it "
+                          "runs in this process; use executor processes)", workers)  # fmt: skip
+    cpus = os.cpu_count() or 1
+    if name is None and workers is not None:
         name = "processes" if workers > 1 and tasks > 1 else "serial"
-    return SerialExecutor() if name == "serial" else ProcessExecutor(workers)
+    elif name is None:
+        faster = runs >= PROCESSES_FROM.get(engine, PROCESSES_FROM["model"])
+        name = "processes" if faster and cpus > 1 and tasks > 1 else "serial"
+    if name == "serial":
+        return SerialExecutor()
+    return ProcessExecutor(workers or max(1, min(cpus, tasks)))

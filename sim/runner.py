@@ -28,7 +28,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import (
@@ -44,7 +44,6 @@ from rich.text import Text
 from sim.engines import Chunk, ModelSpec, run_chunk
 from sim.executors import check_not_in_a_worker, make_executor
 from sim.experiment import Experiment, load_experiment
-from sim.results import Results, open_results, summarize
 from sim.store import (
     FORMAT,
     ResultsFolder,
@@ -55,6 +54,9 @@ from sim.store import (
     sha256_json,
     write_part,
 )
+
+if TYPE_CHECKING:
+    from sim.results import Results
 
 DEFAULT_CHUNK = {"batch": 500, "mesa": 50, "model": 50}
 MANIFEST_SECONDS = 2.0  # at most this long between manifest saves while tasks finish
@@ -123,9 +125,12 @@ def run_experiment(
     out : str or Path, keyword-only
         Parent folder of the results folder.
     executor : {"serial", "processes"} or None, keyword-only
-        None: processes when there are several tasks and CPUs, else serial.
+        None: processes when they are faster (several tasks and CPUs, and at least 5,000 runs
+        of the batch engine or 200 Mesa runs; :func:`sim.executors.make_executor`), or when
+        ``workers`` > 1 is given; else serial.
     workers : int or None, keyword-only
-        Worker processes (None: one per CPU, at most one per task).
+        Worker processes (None: one per CPU, at most one per task); more than 1 is refused
+        with ``executor="serial"``.
     chunk_size : int or None, keyword-only
         Runs per task (None: 500 for the batch engine, 50 for Mesa models). Kept from the
         manifest when resuming.
@@ -154,6 +159,8 @@ def run_experiment(
         If called in a process that multiprocessing started (an unguarded script re-run by a
         worker) without ``executor="serial"``.
     """
+    from sim.results import open_results, summarize  # SciPy: not imported by worker processes
+
     check_not_in_a_worker(executor)
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -165,7 +172,9 @@ def run_experiment(
         todo = [entry for entry in manifest["tasks"] if entry["status"] != "done"]
         if todo:
             tasks = (make_task(experiment, entry, folder) for entry in todo)  # built as needed
-            pool = make_executor(executor, workers, tasks=len(todo))
+            runs = sum(entry["stop"] - entry["start"] for entry in todo)
+            pool = make_executor(executor, workers, tasks=len(todo), runs=runs,
+                                 engine=experiment.runs_on)  # fmt: skip
             manifest["runs_with"] = {"executor": pool.name, "workers": pool.workers}
             execute(tasks, manifest, folder, pool, progress=progress, console=console)
         failed = any(entry["status"] == "failed" for entry in manifest["tasks"])

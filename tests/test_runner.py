@@ -22,10 +22,12 @@ import yaml
 import sim.engines
 import sim.runner
 from sim import cli, load_experiment, run_experiment
+from sim.errors import ConfigError
 from sim.executors import (
     ProcessExecutor,
     WorkersDyingError,
     check_not_in_a_worker,
+    make_executor,
 )
 from sim.results import open_results
 from sim.scenarios import ROOT, default_scenario_path
@@ -239,6 +241,39 @@ def test_an_error_in_the_executor_leaves_the_manifest_failed_not_running(tmp_pat
 
 
 # --- worker processes -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("engine", "runs", "tasks", "cpus", "expected"),
+    [
+        ("batch", 4_999, 10, 2, "serial"), ("batch", 5_000, 10, 2, "processes"),
+        ("mesa", 199, 4, 2, "serial"), ("mesa", 200, 4, 2, "processes"),
+        ("model", 199, 4, 2, "serial"), ("model", 200, 4, 2, "processes"),
+        ("batch", 50_000, 1, 2, "serial"), ("batch", 50_000, 100, 1, "serial"),
+    ],
+)  # fmt: skip
+def test_the_default_executor_is_processes_only_where_they_are_faster(
+    monkeypatch, engine, runs, tasks, cpus, expected
+):
+    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
+    assert make_executor(None, None, tasks=tasks, runs=runs, engine=engine).name == expected
+
+
+def test_workers_ask_for_processes_and_are_refused_with_serial():
+    pool = make_executor(None, 3, tasks=5, runs=10)
+    assert (pool.name, pool.workers) == ("processes", 3)
+    with pytest.raises(ConfigError, match=r"workers: expected no worker processes with the ser"):
+        make_executor("serial", 2, tasks=5, runs=10)
+    assert make_executor("serial", 1, tasks=5, runs=10).name == "serial"
+
+
+def test_worker_processes_do_not_import_mesa_or_scipy_stats():
+    # a worker imports sim.runner (the task function) and the parent's main module (sim.cli
+    # for the alliance-sim command); Mesa and scipy.stats cost more than half a second
+    code = "import sys, sim.cli, sim.runner; print({'mesa', 'scipy.stats'} & {*sys.modules})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
+    assert done.stdout.strip() == "set()"
 
 
 def test_a_worker_that_dies_fails_only_its_own_task():
