@@ -301,10 +301,14 @@ def report_folder(results) -> None:
     console.print(f"Results in [bold]{results.path}[/bold] (summary.csv, runs/, manifest.json)")
     if results.failed_count:
         first = results.failures[0]
+        if len({failure["error"] for failure in results.failures}) == 1:  # a rerun repeats it
+            advice = "fix the experiment and run it with a new --out"
+        else:
+            advice = "rerun the failed runs with --resume"
         Console(stderr=True).print(
             f"[red]{results.failed_count} run(s) failed[/red]; first: {first.get('variant')} "
             f"replication {first.get('replication', first.get('replications'))}: "
-            f"{first['error']} (all in {results.path / 'manifest.json'}; rerun with --resume)",
+            f"{first['error']} (all in {results.path / 'manifest.json'}); {advice}",
             highlight=False,
             soft_wrap=True,
         )

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim import config
 from sim.ensemble import simulate_batch
-from sim.experiment import build_model, import_model
+from sim.mesa_models import build_model, import_model
 from sim.world import compile_world
 
 ID_COLUMNS = ["variant", "design_id", "replication", "seed"]

@@ -22,8 +22,6 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-import inspect
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -32,6 +30,7 @@ from pydantic import Field, PrivateAttr, ValidationError
 
 from sim import config
 from sim.errors import ConfigError, InputFileNotFoundError
+from sim.mesa_models import check_model
 from sim.seeds import run_seeds
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
@@ -149,7 +148,8 @@ def load_experiment(
     path : str or Path
         The experiment YAML file.
     replications, seed, engine, months : optional, keyword-only
-        Replace the file's values (as the ``alliance-sim run`` flags do); None keeps them.
+        Replace the file's values (as the ``alliance-sim run`` flags do); None keeps them. A
+        shorter ``months`` also drops the file's ``years`` that end after it.
 
     Returns
     -------
@@ -159,8 +159,9 @@ def load_experiment(
     Raises
     ------
     ConfigError
-        If a key is unknown, a value is invalid, or a variant's override path or event does not
-        fit the scenario.
+        If a key is unknown, a value is invalid, a year in ``years`` ends after the horizon, a
+        variant's override path or event does not fit the scenario, or (model experiments) the
+        model lacks an attribute named in ``collect``.
     InputFileNotFoundError
         If the experiment or its scenario file does not exist.
     """
@@ -168,6 +169,8 @@ def load_experiment(
     data = config.read_yaml(path)
     changes = {"replications": replications, "seed": seed, "engine": engine, "months": months}
     data = {**data, **{key: value for key, value in changes.items() if value is not None}}
+    if months is not None and isinstance(data.get("years"), list):  # a shorter trial horizon
+        data["years"] = [y for y in data["years"] if not isinstance(y, int) or 12 * y <= months]
     return experiment_from_dict(data, file=path)
 
 
@@ -193,6 +196,7 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
         if not scenario_path.is_file():
             raise InputFileNotFoundError(scenario_path, referenced_from=file)
         updates.update(scenario=str(scenario_path), engine=experiment.engine or "batch")
+        updates["years"] = years_within_horizon(experiment, file)
     experiment = experiment.model_copy(update=updates)
     experiment._file = None if file is None else str(Path(file).resolve())
     if experiment.model is not None:
@@ -200,6 +204,23 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
     return experiment
+
+
+def years_within_horizon(experiment: Experiment, file: str | Path | None) -> list[int]:
+    """The summary's years: those given must end within the horizon (12 Y <= months); the
+    default ones are kept where they do.
+
+    Raises
+    ------
+    ConfigError
+        On ``years`` if a year given ends after the horizon.
+    """
+    within = [year for year in experiment.years if 12 * year <= experiment.months]
+    if "years" in experiment.model_fields_set and within != experiment.years:
+        raise ConfigError(file, "years", f"years that end within the horizon of "
+                          f"{experiment.months} months (at most {experiment.months // 12})",
+                          experiment.years)  # fmt: skip
+    return within
 
 
 def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
@@ -273,96 +294,3 @@ def check_overrides_take_effect(
                 "the first month; add a `set` event to the variant's events instead)",
                 variant.overrides[path],
             )  # fmt: skip
-
-
-# --- generic Mesa models -----------------------------------------------------------------------
-
-
-def import_model(target: str) -> type:
-    """The class named by ``"package.module:Class"``; ImportError/AttributeError if absent."""
-    module_name, _, class_name = target.partition(":")
-    return getattr(importlib.import_module(module_name), class_name)
-
-
-def check_model(experiment: Experiment, file: str | Path | None) -> None:
-    """Check that the model class imports, takes ``rng=`` or ``scenario=``, and its parameters."""
-    try:
-        cls = import_model(experiment.model)
-    except (ImportError, AttributeError) as err:
-        raise ConfigError(file, "model", "an importable module:Class", f"{experiment.model} "
-                          f"({type(err).__name__}: {err})") from None  # fmt: skip
-    if not isinstance(cls, type):
-        raise ConfigError(file, "model", "a class", experiment.model)
-    if not experiment.collect:
-        raise ConfigError(file, "collect", "at least one attribute name to record", [])
-    for name in experiment.variant_names:
-        variant = experiment.variant(name)
-        if variant.events:
-            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
-                              "has no scenario)", len(variant.events))  # fmt: skip
-        for key in variant.overrides:
-            if key not in experiment.parameters:
-                raise ConfigError(
-                    file,
-                    f"variants.{name}.overrides.{key}",
-                    f"one of the parameters {sorted(experiment.parameters)}",
-                    key,
-                )
-    try:
-        known = model_parameter_names(cls)
-    except TypeError as err:
-        raise ConfigError(file, "model", "a Mesa model class taking rng= or scenario=",
-                          str(err)) from None  # fmt: skip
-    if known is not None:
-        for key in experiment.parameters:
-            if key not in known:
-                raise ConfigError(
-                    file,
-                    f"parameters.{key}",
-                    f"a parameter of {experiment.model} {sorted(known)}",
-                    key,
-                )
-
-
-def takes_rng(cls: type) -> bool:
-    """Whether the constructor accepts ``rng=`` (explicitly or through ``**kwargs``)."""
-    params = inspect.signature(cls).parameters.values()
-    return any(p.name == "rng" or p.kind is p.VAR_KEYWORD for p in params)
-
-
-def scenario_class(cls: type) -> type:
-    """The Mesa scenario class of a scenario-style model (Mesa >= 3.5).
-
-    The one :class:`mesa.experimental.scenarios.Scenario` subclass defined in the model's module,
-    or the generic ``Scenario`` (which accepts any parameters) if there is none or several.
-    """
-    from mesa.experimental.scenarios import Scenario
-
-    module = inspect.getmodule(cls)
-    found = [
-        value for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, Scenario) and value is not Scenario
-        and value.__module__ == module.__name__
-    ]  # fmt: skip
-    return found[0] if len(found) == 1 else Scenario
-
-
-def model_parameter_names(cls: type) -> set[str] | None:
-    """Names the model accepts as parameters; None if it takes any (``**kwargs``)."""
-    params = inspect.signature(cls).parameters
-    if takes_rng(cls):
-        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-            return None
-        return {name for name in params if name != "rng"}
-    if "scenario" in params:
-        scenario = scenario_class(cls)
-        defaults = getattr(scenario, "_scenario_defaults", {})
-        return set(defaults) if defaults else None
-    raise TypeError(f"{cls.__name__} takes neither rng= nor scenario=")
-
-
-def build_model(cls: type, parameters: dict[str, Any], seed: int) -> Any:
-    """``cls(**parameters, rng=seed)``, or ``cls(scenario=Scenario(rng=seed, **parameters))``."""
-    if takes_rng(cls):
-        return cls(**parameters, rng=seed)
-    return cls(scenario=scenario_class(cls)(rng=seed, **parameters))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import mesa
 import pytest
 import yaml
 
@@ -235,3 +236,56 @@ def test_model_variant_overrides_name_parameters(write):
                  variants={"big": {"overrides": {"m": 20}}})  # fmt: skip
 
     bad(change, r"variants\.big\.overrides\.m: expected one of the parameters \['n'\]", write)
+
+
+BOLTZMANN = "mesa.examples.basic.boltzmann_wealth_model.model:BoltzmannWealth"
+
+
+class SetsInStep(mesa.Model):
+    """A model that creates its collected attribute in its first step (test-only)."""
+
+    def __init__(self, fail: bool = False, rng=None) -> None:
+        super().__init__(rng=rng)
+        if fail:
+            raise ValueError("cannot build with fail=True")
+
+    def step(self) -> None:
+        self.late = 1.0
+
+
+def model_change(**fields):
+    def change(d):
+        d.pop("scenario")
+        d.update(variants={}, **fields)
+
+    return change
+
+
+def test_a_collected_attribute_the_model_lacks_fails_at_load(write):
+    error = bad(model_change(model=BOLTZMANN, parameters={"n": 10}, collect=["gini", "gni"]),
+                r"collect\.1: expected an attribute of BoltzmannWealth \(did you mean 'gini'\?\)"
+                r", found 'gni'", write)  # fmt: skip
+    assert error.field == "collect.1"
+
+
+def test_a_model_that_cannot_be_built_fails_at_load(write):
+    bad(model_change(model="tests.test_experiment:SetsInStep", parameters={"fail": True},
+                     collect=["late"]),
+        r"model: expected a model that builds .*cannot build with fail=True", write)  # fmt: skip
+
+
+def test_an_attribute_set_in_the_first_step_is_collectable(write):
+    path = write(model_change(model="tests.test_experiment:SetsInStep", collect=["late"]))
+    assert load_experiment(path).collect == ["late"]
+
+
+def test_years_beyond_the_horizon(write):
+    error = bad(lambda d: d.update(months=36, years=[1, 3, 5]),
+                r"years: expected years that end within the horizon of 36 months \(at most 3\)",
+                write)  # fmt: skip
+    assert error.found == [1, 3, 5]
+    assert load_experiment(write(lambda d: d.update(months=36, years=[1, 3]))).years == [1, 3]
+    assert load_experiment(write(lambda d: d.update(months=72))).years == [1, 5]  # the default
+    # a shorter horizon given when loading keeps the file's years that fit in it
+    shipped = ROOT / "experiments" / "bulgaria_question.yaml"
+    assert load_experiment(shipped, months=60).years == [1, 5]

@@ -4,13 +4,11 @@ interruption and resume; the CLI; every shipped experiment runs."""
 from __future__ import annotations
 
 import json
-import operator
 import os
 import signal
 import subprocess
 import sys
 import time
-from functools import partial
 from pathlib import Path
 
 import mesa
@@ -22,13 +20,6 @@ import yaml
 import sim.engines
 import sim.runner
 from sim import cli, load_experiment, run_experiment
-from sim.errors import ConfigError
-from sim.executors import (
-    ProcessExecutor,
-    WorkersDyingError,
-    check_not_in_a_worker,
-    make_executor,
-)
 from sim.results import open_results
 from sim.scenarios import ROOT, default_scenario_path
 from sim.seeds import run_seed
@@ -42,12 +33,14 @@ SCRIPT = Path(sys.executable).parent / "alliance-sim"
 
 
 class FailingModel(mesa.Model):
-    """A tiny Mesa model that raises for one seed (test-only, for the failure tests)."""
+    """A tiny Mesa model that raises for one or two seeds (test-only, for the failure tests)."""
 
-    def __init__(self, bad_seed: int = -1, rng=None) -> None:
+    def __init__(self, bad_seed: int = -1, other_bad_seed: int = -1, rng=None) -> None:
         super().__init__(rng=rng)
         if rng == bad_seed:
             raise RuntimeError("injected failure for this seed")
+        if rng == other_bad_seed:
+            raise MemoryError("another injected failure")
         self.value = 0.0
 
     def step(self) -> None:
@@ -73,6 +66,7 @@ def write_experiment(folder: Path, **changes) -> Path:
         "years": [1, 3],
     }  # fmt: skip
     data.update(changes)
+    data["years"] = [year for year in data["years"] if 12 * year <= data["months"]]
     path = folder / f"{data['name']}.yaml"
     path.write_text(yaml.safe_dump(data, sort_keys=False))
     return path
@@ -157,13 +151,16 @@ def test_python_api_returns_the_tables_and_reads_them_back(reference):
 # --- failures ----------------------------------------------------------------------------------
 
 
-def model_experiment(folder: Path, bad_replication: int = 3) -> Path:
+def model_experiment(folder: Path, bad_replication: int = 3, other_bad: int = -1) -> Path:
     return write_experiment(
         folder,
         name="failing",
         scenario=None,
         model="tests.test_runner:FailingModel",
-        parameters={"bad_seed": run_seed(MASTER, bad_replication)},
+        parameters={
+            "bad_seed": run_seed(MASTER, bad_replication),
+            "other_bad_seed": run_seed(MASTER, other_bad) if other_bad >= 0 else -1,
+        },
         collect=["value", "doubled"],
         steps=5,
         variants={},
@@ -179,6 +176,8 @@ def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, capsys):
     printed = capsys.readouterr()
     assert "1 run(s) failed" in printed.err
     assert "injected failure for this seed" in printed.err
+    assert "fix the experiment and run it with a new --out" in printed.err  # a rerun repeats it
+    assert "--resume" not in printed.err
     results = open_results(tmp_path / "out" / "failing")
     assert results.failed_count == 1
     assert results.failures[0]["replication"] == 3
@@ -187,6 +186,15 @@ def test_a_failing_run_is_recorded_and_the_others_complete(tmp_path, capsys):
     statuses = [task["status"] for task in results.manifest["tasks"]]
     assert statuses == ["failed", "done", "done"]  # replication 3 is in the first chunk of 4
     assert set(results.summary["column"]) == {"value", "doubled"}
+
+
+def test_resume_is_suggested_only_when_the_failures_differ(tmp_path, capsys):
+    path = model_experiment(tmp_path, bad_replication=3, other_bad=6)
+    assert cli.main(["run", str(path), "--out", str(tmp_path / "out"), "--executor",
+                     "serial"]) == 1  # fmt: skip
+    printed = " ".join(capsys.readouterr().err.split())
+    assert "2 run(s) failed" in printed
+    assert "rerun the failed runs with --resume" in printed and "new --out" not in printed
 
 
 def test_a_failing_batch_chunk_is_retried_run_by_run(tmp_path, monkeypatch, reference):
@@ -238,81 +246,6 @@ def test_an_error_in_the_executor_leaves_the_manifest_failed_not_running(tmp_pat
         run_experiment(path, out=tmp_path / "out", progress=False)
     manifest = json.loads((tmp_path / "out" / "small" / "manifest.json").read_text())
     assert manifest["status"] == "failed"
-
-
-# --- worker processes -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("engine", "runs", "tasks", "cpus", "expected"),
-    [
-        ("batch", 4_999, 10, 2, "serial"), ("batch", 5_000, 10, 2, "processes"),
-        ("mesa", 199, 4, 2, "serial"), ("mesa", 200, 4, 2, "processes"),
-        ("model", 199, 4, 2, "serial"), ("model", 200, 4, 2, "processes"),
-        ("batch", 50_000, 1, 2, "serial"), ("batch", 50_000, 100, 1, "serial"),
-    ],
-)  # fmt: skip
-def test_the_default_executor_is_processes_only_where_they_are_faster(
-    monkeypatch, engine, runs, tasks, cpus, expected
-):
-    monkeypatch.setattr(os, "cpu_count", lambda: cpus)
-    assert make_executor(None, None, tasks=tasks, runs=runs, engine=engine).name == expected
-
-
-def test_workers_ask_for_processes_and_are_refused_with_serial():
-    pool = make_executor(None, 3, tasks=5, runs=10)
-    assert (pool.name, pool.workers) == ("processes", 3)
-    with pytest.raises(ConfigError, match=r"workers: expected no worker processes with the ser"):
-        make_executor("serial", 2, tasks=5, runs=10)
-    assert make_executor("serial", 1, tasks=5, runs=10).name == "serial"
-
-
-def test_worker_processes_do_not_import_mesa_or_scipy_stats():
-    # a worker imports sim.runner (the task function) and the parent's main module (sim.cli
-    # for the alliance-sim command); Mesa and scipy.stats cost more than half a second
-    code = "import sys, sim.cli, sim.runner; print({'mesa', 'scipy.stats'} & {*sys.modules})"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
-    assert done.stdout.strip() == "set()"
-
-
-def test_a_worker_that_dies_fails_only_its_own_task():
-    # operator.call(partial(f, x)) is f(x): light tasks, importable in a worker
-    items = [partial(abs, -1), partial(os._exit, 70), partial(abs, -3), partial(abs, -4)]
-    outcomes = {item.args[0]: (result, error) for item, result, error in
-                ProcessExecutor(2).imap_unordered(operator.call, items)}  # fmt: skip
-    assert {x: result for x, (result, _) in outcomes.items()} == {-1: 1, 70: None, -3: 3, -4: 4}
-    assert outcomes[70][1].startswith("worker process died: ")
-    assert [error for x, (_, error) in outcomes.items() if x != 70] == [None] * 3
-
-
-def test_workers_that_always_die_stop_the_executor_with_a_clear_error():
-    items = [partial(os._exit, 70)] * 5
-    with pytest.raises(WorkersDyingError, match=r"died in the first 3 tasks and none finished"):
-        list(ProcessExecutor(2).imap_unordered(operator.call, items))
-
-
-UNGUARDED = """
-import operator, functools
-from sim.executors import ProcessExecutor, check_not_in_a_worker
-check_not_in_a_worker(None)  # a worker re-running this script refuses here
-print(list(ProcessExecutor(1).imap_unordered(operator.call, [functools.partial(abs, -2)])))
-"""
-
-
-def test_an_unguarded_script_is_refused_in_its_workers(tmp_path):
-    script = tmp_path / "unguarded.py"
-    script.write_text(UNGUARDED)
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          timeout=120, env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
-    assert "NestedProcessesError" in done.stderr
-    assert 'if __name__ == "__main__":' in done.stderr
-    assert "worker process died" in done.stdout  # the parent records the task as failed
-    check_not_in_a_worker("processes")  # the main process may start workers
-    checks = [partial(check_not_in_a_worker, None), partial(check_not_in_a_worker, "serial")]
-    errors = sorted(str(e) for _, _, e in ProcessExecutor(1).imap_unordered(operator.call, checks))
-    assert errors[0].startswith("NestedProcessesError: run_experiment was called in a process")
-    assert errors[1] == "None"
 
 
 # --- interruption and resume ---------------------------------------------------------------------

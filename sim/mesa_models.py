@@ -1,0 +1,155 @@
+"""Generic Mesa models in experiments: import the class, check it, build one run's model.
+
+An experiment may name any Mesa model class (``model: "package.module:Class"``) instead of a
+scenario. The runner builds it with each run's seed, as ``Class(**parameters, rng=seed)`` or,
+for Mesa 3.5's scenario-style models, ``Class(scenario=S(rng=seed, **parameters))``, steps it and
+reads the ``collect`` attributes. :func:`check_model` checks all of that when the experiment is
+loaded, building the model once, so that a typo fails in a second.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import inspect
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sim.errors import ConfigError
+
+if TYPE_CHECKING:
+    from sim.experiment import Experiment
+
+
+def import_model(target: str) -> type:
+    """The class named by ``"package.module:Class"``; ImportError/AttributeError if absent."""
+    module_name, _, class_name = target.partition(":")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+def check_model(experiment: Experiment, file: str | Path | None) -> None:
+    """Check that the model class imports, takes ``rng=`` or ``scenario=``, and its parameters."""
+    try:
+        cls = import_model(experiment.model)
+    except (ImportError, AttributeError) as err:
+        raise ConfigError(file, "model", "an importable module:Class", f"{experiment.model} "
+                          f"({type(err).__name__}: {err})") from None  # fmt: skip
+    if not isinstance(cls, type):
+        raise ConfigError(file, "model", "a class", experiment.model)
+    if not experiment.collect:
+        raise ConfigError(file, "collect", "at least one attribute name to record", [])
+    for name in experiment.variant_names:
+        variant = experiment.variant(name)
+        if variant.events:
+            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
+                              "has no scenario)", len(variant.events))  # fmt: skip
+        for key in variant.overrides:
+            if key not in experiment.parameters:
+                raise ConfigError(
+                    file,
+                    f"variants.{name}.overrides.{key}",
+                    f"one of the parameters {sorted(experiment.parameters)}",
+                    key,
+                )
+    try:
+        known = model_parameter_names(cls)
+    except TypeError as err:
+        raise ConfigError(file, "model", "a Mesa model class taking rng= or scenario=",
+                          str(err)) from None  # fmt: skip
+    if known is not None:
+        for key in experiment.parameters:
+            if key not in known:
+                raise ConfigError(
+                    file,
+                    f"parameters.{key}",
+                    f"a parameter of {experiment.model} {sorted(known)}",
+                    key,
+                )
+    check_collect(cls, experiment, file)
+
+
+def check_collect(cls: type, experiment: Experiment, file: str | Path | None) -> None:
+    """Build the model once (seed 0, the base parameters) and check that it has every
+    attribute that ``collect`` names, stepping it once if one is still missing (some models
+    set attributes in ``step``).
+
+    Raises
+    ------
+    ConfigError
+        ``model`` if the model cannot be built or stepped, ``collect.<i>`` naming the first
+        missing attribute (with the closest existing name, if any).
+    """
+    try:
+        model = build_model(cls, dict(experiment.parameters), 0)
+    except Exception as err:
+        raise ConfigError(file, "model", "a model that builds with the parameters and rng=0",
+                          f"{type(err).__name__}: {err}") from None  # fmt: skip
+    missing = [name for name in experiment.collect if not has_attribute(model, name)]
+    if missing and experiment.steps >= 1:
+        try:
+            model.step()
+        except Exception as err:
+            raise ConfigError(file, "model", "a model whose first step runs (with rng=0)",
+                              f"{type(err).__name__}: {err}") from None  # fmt: skip
+    for index, name in enumerate(experiment.collect):
+        if name in missing and not has_attribute(model, name):
+            names = [n for n in dir(model) if not n.startswith("_")]
+            close = difflib.get_close_matches(name, names, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ConfigError(file, f"collect.{index}",
+                              f"an attribute of {cls.__name__}{hint}", name)  # fmt: skip
+
+
+def has_attribute(model: Any, name: str) -> bool:
+    """Whether reading the attribute works or fails for another reason than its absence."""
+    try:
+        getattr(model, name)
+    except AttributeError:
+        return False
+    except Exception:  # it exists; a run that reads it will report the error
+        return True
+    return True
+
+
+def takes_rng(cls: type) -> bool:
+    """Whether the constructor accepts ``rng=`` (explicitly or through ``**kwargs``)."""
+    params = inspect.signature(cls).parameters.values()
+    return any(p.name == "rng" or p.kind is p.VAR_KEYWORD for p in params)
+
+
+def scenario_class(cls: type) -> type:
+    """The Mesa scenario class of a scenario-style model (Mesa >= 3.5).
+
+    The one :class:`mesa.experimental.scenarios.Scenario` subclass defined in the model's module,
+    or the generic ``Scenario`` (which accepts any parameters) if there is none or several.
+    """
+    from mesa.experimental.scenarios import Scenario
+
+    module = inspect.getmodule(cls)
+    found = [
+        value for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Scenario) and value is not Scenario
+        and value.__module__ == module.__name__
+    ]  # fmt: skip
+    return found[0] if len(found) == 1 else Scenario
+
+
+def model_parameter_names(cls: type) -> set[str] | None:
+    """Names the model accepts as parameters; None if it takes any (``**kwargs``)."""
+    params = inspect.signature(cls).parameters
+    if takes_rng(cls):
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+            return None
+        return {name for name in params if name != "rng"}
+    if "scenario" in params:
+        scenario = scenario_class(cls)
+        defaults = getattr(scenario, "_scenario_defaults", {})
+        return set(defaults) if defaults else None
+    raise TypeError(f"{cls.__name__} takes neither rng= nor scenario=")
+
+
+def build_model(cls: type, parameters: dict[str, Any], seed: int) -> Any:
+    """``cls(**parameters, rng=seed)``, or ``cls(scenario=Scenario(rng=seed, **parameters))``."""
+    if takes_rng(cls):
+        return cls(**parameters, rng=seed)
+    return cls(scenario=scenario_class(cls)(rng=seed, **parameters))
