@@ -192,7 +192,7 @@ def run_experiment(
 def experiment_record(experiment: Experiment) -> dict[str, Any]:
     """The resolved experiment and scenario with their hashes, as the manifest stores them."""
     resolved = experiment.model_dump(mode="json")
-    identity = {key: value for key, value in resolved.items() if key != "scenario"}
+    identity = experiment_identity(resolved)
     scenarios = {name: s.model_dump(mode="json") for name, s in experiment.scenarios.items()}
     record: dict[str, Any] = {
         "experiment": resolved,
@@ -205,6 +205,19 @@ def experiment_record(experiment: Experiment) -> dict[str, Any]:
         if path is not None:
             record["files"][kind] = {"path": path, "sha256": sha256_file(path)}
     return record
+
+
+def experiment_identity(resolved: dict[str, Any]) -> dict[str, Any]:
+    """What the results depend on: the resolved experiment without its scenario path (the
+    scenarios are hashed apart), descriptions and figures, which may change between sessions."""
+    identity = {k: v for k, v in resolved.items() if k not in ("scenario", "description")}
+    identity["outputs"] = {k: v for k, v in (resolved.get("outputs") or {}).items()
+                           if k != "figures"}  # fmt: skip
+    identity["variants"] = {
+        name: {k: v for k, v in variant.items() if k != "description"}
+        for name, variant in (resolved.get("variants") or {}).items()
+    }
+    return identity
 
 
 def plan_tasks(experiment: Experiment, folder: ResultsFolder, chunk_size: int) -> list[dict]:
@@ -267,6 +280,8 @@ def prepare(
         if manifest.get(key) != record[key]:
             what = key.removesuffix("_sha256")
             old, new = manifest.get(what) or {}, record[what] or {}
+            if what == "experiment":
+                old, new = experiment_identity(old), experiment_identity(new)
             changed = sorted(k for k in {*old, *new} - {"scenario"} if old.get(k) != new.get(k))
             detail = "; ".join(f"{k}: {old.get(k)!r} then, {new.get(k)!r} now" for k in changed)
             if what == "scenario":

@@ -289,3 +289,18 @@ def test_a_retried_task_deletes_its_stale_parts_first(tmp_path, experiment_path,
     assert again.failed_count == 2
     assert not any(part.exists() for part in parts)
     assert len(again.runs) == 10 and len(again.series) == 10 * 12
+
+
+def test_resume_accepts_changed_descriptions_and_figures(tmp_path, experiment_path):
+    run_experiment(experiment_path, out=tmp_path / "out", executor="serial", progress=False)
+    data = yaml.safe_load(experiment_path.read_text())
+    data["description"] = "now described"
+    data["variants"]["welcome"]["description"] = "the West welcomes the pact"
+    data["outputs"]["figures"] = ["join_probabilities"]
+    experiment_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    again = run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
+    assert again.status == "complete"
+    data["months"] = 24  # still refused for what the results depend on, naming only that
+    experiment_path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ResultsFolderError, match=r"experiment \(months: 12 then, 24 now\)"):
+        run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
