@@ -14,6 +14,7 @@ which chunk it is in, so the retried rows equal those of a batch that did not fa
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,7 @@ from sim.mesa_models import build_model, import_model
 from sim.world import compile_world
 
 ID_COLUMNS = ["variant", "design_id", "replication", "seed"]
+Rows = tuple[pd.DataFrame, pd.DataFrame | None]  # outcome rows, trajectories (or None)
 
 
 @dataclass(frozen=True)
@@ -43,8 +45,6 @@ class Chunk:
     """Replications ``start .. stop - 1`` of one variant with their seeds."""
 
     variant: str
-    variant_index: int
-    index: int
     start: int
     stop: int
     seeds: tuple[int, ...]
@@ -76,10 +76,31 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     one = {"mesa": run_mesa_one, "model": run_model_one}.get(chunk.engine)
     if one is None:
         raise ValueError(f"engine: expected batch, mesa or model, found {chunk.engine!r}")
+    return run_one_by_one(chunk, lambda seed: one(chunk, seed))
+
+
+def run_batch(chunk: Chunk) -> ChunkResult:
+    """The batch engine over the whole chunk; one seed at a time if the chunk raises."""
+    world = compile_world(chunk.scenario)
+    seeds = list(chunk.seeds)
+    try:
+        runs, series = simulate_rows(world, seeds, chunk)
+    except Exception:  # find the bad run(s) below
+        return run_one_by_one(chunk, lambda seed: simulate_rows(world, [seed], chunk))
+    replications = list(chunk.replications)
+    return ChunkResult(
+        identify(runs, chunk, replications, seeds),
+        identify_series(series, chunk, replications, seeds),
+    )
+
+
+def run_one_by_one(chunk: Chunk, one: Callable[[int], Rows]) -> ChunkResult:
+    """Each replication of the chunk alone: ``one(seed)`` returns its outcome row and its
+    trajectory (or None); a run that raises is recorded in the failures and the others go on."""
     runs, series, failures = [], [], []
     for replication, seed in zip(chunk.replications, chunk.seeds, strict=True):
         try:
-            row, trajectory = one(chunk, seed)
+            row, trajectory = one(seed)
         except Exception as err:  # isolate the run, record the error
             failures.append(failure(chunk, replication, seed, err))
             continue
@@ -89,42 +110,13 @@ def run_chunk(chunk: Chunk) -> ChunkResult:
     return ChunkResult(concat(runs), concat(series) if series else None, failures)
 
 
-def run_batch(chunk: Chunk) -> ChunkResult:
-    """The batch engine over the whole chunk; one seed at a time if the chunk raises."""
-    world = compile_world(chunk.scenario)
-    seeds = list(chunk.seeds)
-    replications = list(chunk.replications)
-    try:
-        runs, series = simulate_rows(world, seeds, chunk)
-    except Exception:  # find the bad run(s) below
-        pass
-    else:
-        return ChunkResult(
-            identify(runs, chunk, replications, seeds),
-            identify_series(series, chunk, replications, seeds),
-        )
-    rows, trajectories, failures = [], [], []
-    for replication, seed in zip(replications, seeds, strict=True):
-        try:
-            runs, series = simulate_rows(world, [seed], chunk)
-        except Exception as err:  # isolate the run, record the error
-            failures.append(failure(chunk, replication, seed, err))
-            continue
-        rows.append(identify(runs, chunk, [replication], [seed]))
-        if series is not None:
-            trajectories.append(identify_series(series, chunk, [replication], [seed]))
-    return ChunkResult(concat(rows), concat(trajectories) if trajectories else None, failures)
-
-
-def simulate_rows(
-    world, seeds: list[int], chunk: Chunk
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def simulate_rows(world, seeds: list[int], chunk: Chunk) -> Rows:
     """``simulate_batch`` rows and trajectories of the chunk's seeds."""
     result = simulate_batch(world, seeds, months=chunk.months, series_every=chunk.series_every)
     return result.runs, result.series
 
 
-def run_mesa_one(chunk: Chunk, seed: int) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def run_mesa_one(chunk: Chunk, seed: int) -> Rows:
     """One run of the reference Mesa engine."""
     from sim.model import AllianceModel  # imports Mesa: only workers of the mesa engine pay
 

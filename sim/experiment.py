@@ -29,7 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, ValidationError
 
 from sim import config
-from sim.errors import ConfigError, InputFileNotFoundError
+from sim.errors import AllianceSimError, ConfigError, InputFileNotFoundError
 from sim.mesa_models import check_model
 from sim.seeds import run_seeds
 
@@ -37,6 +37,10 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 SERIES_EVERY = {"none": None, "monthly": 1, "yearly": 12}
 EVENT_TYPES = {"invite", "join", "leave", "form_bloc", "set", "shock", "affinity"}
+
+
+class NotAFileError(AllianceSimError, IsADirectoryError):
+    """A directory was given where an experiment file was expected."""
 
 
 class Variant(config.Frozen):
@@ -164,8 +168,12 @@ def load_experiment(
         model lacks an attribute named in ``collect``.
     InputFileNotFoundError
         If the experiment or its scenario file does not exist.
+    NotAFileError
+        If ``path`` is a directory.
     """
     path = Path(path)
+    if path.is_dir():
+        raise NotAFileError(f"{path}: is a directory, expected an experiment YAML file")
     data = config.read_yaml(path)
     changes = {"replications": replications, "seed": seed, "engine": engine, "months": months}
     data = {**data, **{key: value for key, value in changes.items() if value is not None}}

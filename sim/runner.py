@@ -42,6 +42,7 @@ from rich.progress import (
 from rich.text import Text
 
 from sim.engines import Chunk, ModelSpec, run_chunk
+from sim.errors import ConfigError
 from sim.executors import check_not_in_a_worker, make_executor
 from sim.experiment import Experiment, load_experiment
 from sim.store import (
@@ -150,6 +151,8 @@ def run_experiment(
 
     Raises
     ------
+    ConfigError
+        If ``chunk_size`` or ``workers`` is less than 1, or ``workers`` > 1 with ``serial``.
     ResultsFolderError
         If the folder is in use by another run, already holds results (without ``resume``), or
         holds results of a different experiment or scenario.
@@ -165,7 +168,7 @@ def run_experiment(
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
     if chunk_size is not None and chunk_size < 1:
-        raise ResultsFolderError(f"chunk_size: expected at least 1, found {chunk_size}")
+        raise ConfigError(None, "chunk_size", "at least 1", chunk_size)
     folder = ResultsFolder(Path(out) / experiment.name)
     with folder.locked():
         manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
@@ -313,8 +316,6 @@ def make_task(experiment: Experiment, entry: dict[str, Any], folder: ResultsFold
         )
     chunk = Chunk(
         variant=name,
-        variant_index=index,
-        index=entry["chunk"],
         start=entry["start"],
         stop=entry["stop"],
         seeds=tuple(experiment.seeds(index, range(entry["start"], entry["stop"]))),

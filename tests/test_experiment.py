@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.experiment import load_experiment
+from sim.experiment import NotAFileError, load_experiment
 from sim.scenarios import ROOT, default_scenario_path
 from sim.seeds import run_seed
 
@@ -289,3 +289,9 @@ def test_years_beyond_the_horizon(write):
     # a shorter horizon given when loading keeps the file's years that fit in it
     shipped = ROOT / "experiments" / "bulgaria_question.yaml"
     assert load_experiment(shipped, months=60).years == [1, 5]
+
+
+def test_a_directory_is_not_an_experiment_file(tmp_path):
+    with pytest.raises(NotAFileError, match=r"is a directory, expected an experiment YAML file"):
+        load_experiment(tmp_path)
+    assert issubclass(NotAFileError, IsADirectoryError)

@@ -17,6 +17,7 @@ import sim.engines
 import sim.runner
 from sim import load_experiment, run_experiment
 from sim.engines import Chunk, run_chunk
+from sim.errors import ConfigError
 from sim.scenarios import default_scenario_path
 from sim.store import (
     ResultsFolder,
@@ -247,7 +248,7 @@ def test_a_chunk_of_one_run_equals_that_run_in_a_larger_chunk(experiment_path):
     seeds = tuple(experiment.seeds(0, range(6)))
 
     def chunk(start: int, stop: int) -> Chunk:
-        return Chunk("baseline", 0, 0, start, stop, seeds[start:stop], "batch", 24,
+        return Chunk("baseline", start, stop, seeds[start:stop], "batch", 24,
                      scenario=experiment.scenarios["baseline"])  # fmt: skip
 
     whole = run_chunk(chunk(0, 6)).runs
@@ -304,3 +305,10 @@ def test_resume_accepts_changed_descriptions_and_figures(tmp_path, experiment_pa
     experiment_path.write_text(yaml.safe_dump(data, sort_keys=False))
     with pytest.raises(ResultsFolderError, match=r"experiment \(months: 12 then, 24 now\)"):
         run_experiment(experiment_path, out=tmp_path / "out", resume=True, progress=False)
+
+
+def test_a_bad_chunk_size_is_a_value_error(tmp_path, experiment_path):
+    with pytest.raises(ConfigError, match=r"chunk_size: expected at least 1, found 0") as caught:
+        run_experiment(experiment_path, out=tmp_path / "out", chunk_size=0, progress=False)
+    assert isinstance(caught.value, ValueError)
+    assert not (tmp_path / "out").exists()
