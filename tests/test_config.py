@@ -233,7 +233,11 @@ def test_set_event_value_is_range_checked(write_scenario):
             }
         )
 
-    bad(write_scenario, change, r"events\.7\.value: expected a number > 0 \(as dynamics\.threat\.distance_scale_km\)")
+    bad(
+        write_scenario,
+        change,
+        r"events\.7\.value: expected a number > 0 \(as dynamics\.threat\.distance_scale_km\)",
+    )
 
 
 def test_event_naming_a_bloc_before_it_is_founded(write_scenario):
