@@ -138,7 +138,10 @@ def main() -> None:
     print(f"   batch engine  {batch:8.1f} runs/s   ({', '.join(f'{r:.0f}' for r in batch_all)})")
     print(f"   ratio batch / Mesa: {batch / mesa:.0f}x")
 
-    print(f"\n2. batch engine through the runner, {os.cpu_count()} workers, chunks of {CHUNK}")
+    print(
+        f"\n2. batch engine through the runner (its default executor: serial below 5,000 runs, "
+        f"else {os.cpu_count()} worker processes), chunks of {CHUNK}"
+    )
     sizes = [100, 1_000, 10_000] if args.quick else [100, 1_000, 10_000, 100_000]
     for runs in sizes:
         rate = runner_rate(runs, 1 if runs >= 100_000 else min(repeats, 3))
