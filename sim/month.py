@@ -168,20 +168,13 @@ def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndar
     p = state.params
     if world.n_blocs == 0:
         return np.zeros(state.member.shape)
-    rows = np.arange(state.runs)[:, None]
-    cols = np.arange(world.n_countries)[None, :]
-    own = np.clip(state.member, 0, None)
-    utility = derived.utility[rows, cols, own]
-    unhappy = (state.member >= 0) & (utility < -per_run_value(p["accession.exit_margin"]))
+    own = np.clip(state.member, 0, None)[:, :, None]  # the bloc each member is in
+    utility = np.take_along_axis(derived.utility, own, axis=2)[:, :, 0]
+    unhappy = (state.member >= 0) & (utility < -dynamics.per_run(p["accession.exit_margin"], 2))
     chance = dynamics.decision_probability(
         -utility, p["accession.temperature"], p["accession.exit_rate"]
     )
     return np.where(unhappy, chance, 0.0)
-
-
-def per_run_value(value: np.ndarray) -> np.ndarray:
-    """An (R,) parameter as an (R, 1) column."""
-    return value[:, None]
 
 
 def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
