@@ -12,12 +12,12 @@ import time
 import numpy as np
 from scipy.stats import binomtest
 
-from sim import config
-from sim.ensemble import simulate_batch
-from sim.model import AllianceModel
-from sim.scenarios import default_scenario_path
-from sim.seeds import run_seeds
-from sim.world import compile_world
+from sim.experiment.seeds import run_seeds
+from sim.model.batch_engine import simulate_batch
+from sim.model.mesa_engine import AllianceModel
+from sim.model.world import compile_world
+from sim.scenario.loading import load_scenario
+from sim.scenario.shipped import default_scenario_path
 
 
 def share(flags: np.ndarray) -> str:
@@ -27,7 +27,7 @@ def share(flags: np.ndarray) -> str:
 
 
 def main(runs: int = 4000) -> None:
-    scenario = config.load_scenario(default_scenario_path())
+    scenario = load_scenario(default_scenario_path())
     world = compile_world(scenario)
     result = simulate_batch(world, run_seeds(20250318, range(runs)), months=120, series_every=1)
     rows, series = result.runs, result.series

@@ -2,7 +2,7 @@
 
 The batch engine spends its month on (R, n, n) NumPy operations (propensity P1, threat P3,
 tension T1, bounded confidence A1 are the largest) plus the up-front random draws. This script
-times those four equations as the engine runs them (sim.dynamics, NumPy) against the same
+times those four equations as the engine runs them (sim.model.dynamics, NumPy) against the same
 equations fused into one loop per run compiled with numba, on the default scenario's state
 for R runs, and checks that both give the same numbers. numba is not a dependency of
 alliance-sim; install it to run this (pip install numba).
@@ -17,11 +17,12 @@ import time
 
 import numpy as np
 
-from sim import config, dynamics
-from sim.draws import draw_runs, generators_for
-from sim.scenarios import default_scenario_path
-from sim.state import RunState
-from sim.world import compile_world
+from sim.model import dynamics
+from sim.model.draws import draw_runs, generators_for
+from sim.model.state import RunState
+from sim.model.world import compile_world
+from sim.scenario.loading import load_scenario
+from sim.scenario.shipped import default_scenario_path
 
 try:
     import numba
@@ -123,7 +124,7 @@ def numpy_month(state, world, noise):
 
 
 def main(runs: int = 1000, repeats: int = 5) -> None:
-    world = compile_world(config.load_scenario(default_scenario_path()))
+    world = compile_world(load_scenario(default_scenario_path()))
     state = RunState.initial(world, runs)
     draws = draw_runs(generators_for(np.arange(runs)), 1, world.n_countries, world.n_blocs)
     noise = np.ascontiguousarray(draws.tension[:, 0])
@@ -167,7 +168,10 @@ def main(runs: int = 1000, repeats: int = 5) -> None:
     numpy_time = best(lambda: numpy_month(state, world, noise))
     numba_time = best(lambda: fused_month(*args))
     print(f"{runs} runs, one month of P1 + P3 + A1 + T1 (same numbers, checked to 1e-12)")
-    for label, seconds in (("NumPy (sim.dynamics)", numpy_time), ("numba fused loop", numba_time)):
+    for label, seconds in (
+        ("NumPy (sim.model.dynamics)", numpy_time),
+        ("numba fused loop", numba_time),
+    ):
         print(f"  {label:22s}{seconds * 1e3:7.3f} ms  ({seconds / runs * 1e6:.2f} us/run)")
     print(f"  ratio: {numpy_time / numba_time:.1f}x")
 

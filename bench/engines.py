@@ -31,15 +31,16 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from sim import config
-from sim.ensemble import simulate_batch
-from sim.experiment import experiment_from_dict
-from sim.model import AllianceModel
-from sim.runner import run_experiment
-from sim.scenarios import ROOT, default_scenario_path
-from sim.seeds import run_seeds
-from sim.synthetic import synthetic_scenario
-from sim.world import compile_world
+from sim import run_experiment
+from sim.experiment.seeds import run_seeds
+from sim.experiment.spec import experiment_from_dict
+from sim.model.batch_engine import simulate_batch
+from sim.model.mesa_engine import AllianceModel
+from sim.model.world import compile_world
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.shipped import ROOT, default_scenario_path
+from sim.scenario.synthetic import synthetic_scenario
 
 MONTHS = 120
 CHUNK = 500
@@ -55,7 +56,7 @@ def median_rate(function, runs: int, repeats: int) -> tuple[float, list[float]]:
     return statistics.median(rates), rates
 
 
-def mesa_runs(scenario: config.Scenario, seeds: np.ndarray) -> None:
+def mesa_runs(scenario: Scenario, seeds: np.ndarray) -> None:
     for seed in seeds:
         AllianceModel(scenario, months=MONTHS, rng=int(seed)).run()
 
@@ -123,7 +124,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 1e5-run measurements")
     args = parser.parse_args()
     repeats = args.repeats
-    scenario = config.load_scenario(default_scenario_path())
+    scenario = load_scenario(default_scenario_path())
     world = compile_world(scenario)
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, "
@@ -147,7 +148,9 @@ def main() -> None:
         rate = runner_rate(runs, 1 if runs >= 100_000 else min(repeats, 3))
         print(f"   {runs:>7,} runs  {rate:8.0f} runs/s")
 
-    print("\n3. batch engine, one process, generated scenarios (sim.synthetic), 1,000 runs")
+    print(
+        "\n3. batch engine, one process, generated scenarios (sim.scenario.synthetic), 1,000 runs"
+    )
     for n in (6, 12, 24, 48):
         generated = compile_world(synthetic_scenario(n, rng=1))
         seeds = run_seeds(2, range(1000))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.landscape import Landscape, LandscapeResult, enumerate_landscape, sample_landscape
+from sim.landscape.energy import Landscape, LandscapeResult, enumerate_landscape, sample_landscape
 
 
 def random_landscape(n: int, *, rng: np.random.Generator) -> Landscape:

@@ -29,14 +29,14 @@ import sys
 import tempfile
 import time
 
-from sim.experiment import experiment_from_dict
-from sim.runner import run_experiment
-from sim.scenarios import default_scenario_path
+from sim import run_experiment
+from sim.experiment.spec import experiment_from_dict
+from sim.scenario.shipped import default_scenario_path
 
 MEMORY_SCRIPT = """
 import json, resource, sys, tempfile
-from sim.experiment import experiment_from_dict
-from sim.runner import run_experiment
+from sim.experiment.spec import experiment_from_dict
+from sim import run_experiment
 experiment = experiment_from_dict({json})
 with tempfile.TemporaryDirectory() as out:
     results = run_experiment(experiment, out=out, executor="processes", workers=2,

@@ -1,6 +1,6 @@
 """alliance-sim: simulate how regional security pacts grow, stall or provoke.
 
-The two entry points of the Python API are imported lazily, so that ``import sim.config`` stays
+The entry points of the Python API are imported lazily, so that ``import sim.scenario`` stays
 light::
 
     from sim import load_experiment, run_experiment
@@ -13,20 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["load_experiment", "open_results", "run_experiment"]
+__all__ = ["load_experiment", "load_scenario", "open_results", "run_experiment"]
 
 
 def __getattr__(name: str) -> Any:
-    if name == "load_experiment":
-        from sim.experiment import load_experiment
+    if name in ("load_experiment", "open_results", "run_experiment"):
+        from sim import workflow
 
-        return load_experiment
-    if name == "run_experiment":
-        from sim.runner import run_experiment
+        return getattr(workflow, name)
+    if name == "load_scenario":
+        from sim.scenario import load_scenario
 
-        return run_experiment
-    if name == "open_results":
-        from sim.results import open_results
-
-        return open_results
+        return load_scenario
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

@@ -11,10 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim import config
-from sim.errors import AllianceSimError
-from sim.months import step_to_month
-from sim.world import compile_world, describe
+from sim.errors import AllianceSimError, ConfigError
+from sim.model.world import compile_world, describe
+from sim.scenario.calendar import step_to_month
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
 
 app = typer.Typer(
     name="alliance-sim",
@@ -52,7 +53,7 @@ def validate(path: ScenarioArg) -> None:
     Every problem is reported with the file, the dotted field path, what was expected and what
     was found. Exit status 0 means the scenario is ready to simulate.
     """
-    scenario = config.load_scenario(path)
+    scenario = load_scenario(path)
     world = compile_world(scenario)
     summary = describe(world)
     console.print(f"[bold]{scenario.name}[/bold]: valid scenario ({path})", soft_wrap=True)
@@ -104,7 +105,7 @@ def simulate(
     history: use `alliance-sim run EXPERIMENT.yaml` for probabilities over many runs.
     """
     overrides = parse_overrides(override or [])
-    scenario = config.load_scenario(path, overrides=overrides)
+    scenario = load_scenario(path, overrides=overrides)
     from sim.model import AllianceModel  # Mesa: not imported by `run`'s worker processes
 
     model = AllianceModel(scenario, months=months, timeline=True, rng=seed)
@@ -179,7 +180,7 @@ def landscape(
     section 3) and the blocs are compared with the minima. See
     docs/landscape.md.
     """
-    from sim.landscape_report import landscape_command
+    from sim.landscape.report import landscape_command
 
     landscape_command(path, top=top, json_path=json_path, month=month, restarts=restarts,
                       overrides=parse_overrides(override or []), seed=seed)  # fmt: skip
@@ -239,9 +240,9 @@ def run(
     summary.csv (docs/experiments.md). Ctrl-C stops cleanly; rerun with --resume to finish.
     Exit status 1 means some runs failed (listed in manifest.json).
     """
-    from sim.experiment import load_experiment
-    from sim.runner import RunInterrupted, run_experiment
-    from sim.tables import print_summary
+    from sim.analysis.tables import print_summary
+    from sim.experiment.runner import RunInterrupted
+    from sim.workflow import load_experiment, run_experiment
 
     loaded = load_experiment(
         experiment,
@@ -286,9 +287,9 @@ def summarize(
     ],
 ) -> None:
     """Recompute summary.csv of a results folder and print the summary tables again."""
-    from sim.results import open_results
-    from sim.results import summarize as write_summary
-    from sim.tables import print_summary
+    from sim.analysis.results import open_results
+    from sim.analysis.results import summarize as write_summary
+    from sim.analysis.tables import print_summary
 
     write_summary(folder)
     results = open_results(folder)
@@ -320,7 +321,7 @@ def report_folder(results) -> None:
         raise typer.Exit(1)
 
 
-def closing_line(row, scenario: config.Scenario) -> str:
+def closing_line(row, scenario: Scenario) -> str:
     """One line of the run's key outcomes."""
     parts = [f"members: {row['final_members']}"]
     parts.append(f"stage: {row['final_stage']} (depth {row['final_depth']:.2f})")
@@ -343,7 +344,7 @@ def parse_overrides(items: list[str]) -> dict[str, float]:
                 raise ValueError
             overrides[path.strip()] = float(value)
         except ValueError:
-            raise config.ConfigError(None, "--set", "PATH=NUMBER", item) from None
+            raise ConfigError(None, "--set", "PATH=NUMBER", item) from None
     return overrides
 
 

@@ -1,21 +1,26 @@
-"""Shared fixtures: the default scenario and small helpers."""
+"""Shared fixtures (the default scenario, a scenario writer) and helpers for comparing runs."""
 
 from __future__ import annotations
 
 import copy
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
-from sim import config
-from sim.scenarios import default_scenario_path
-from sim.world import compile_world
+from sim.model.batch_engine import simulate_batch
+from sim.model.mesa_engine import AllianceModel
+from sim.model.world import compile_world
+from sim.scenario.loading import load_scenario
+from sim.scenario.schema import Scenario
+from sim.scenario.shipped import default_scenario_path
 
 
 @pytest.fixture(scope="session")
-def scenario() -> config.Scenario:
-    return config.load_scenario(default_scenario_path())
+def scenario() -> Scenario:
+    return load_scenario(default_scenario_path())
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +49,37 @@ def write_scenario(tmp_path, scenario_data):
         return path
 
     return write
+
+
+# --- helpers for comparing engines and runs (imported by tests) ---
+
+
+def batch_rows(scenario: Scenario, seeds, months: int = 120, **kwargs) -> pd.DataFrame:
+    return simulate_batch(compile_world(scenario), seeds, months=months, **kwargs).runs
+
+
+def mesa_rows(scenario: Scenario, seeds, months: int = 120) -> pd.DataFrame:
+    rows = []
+    for seed in seeds:
+        model = AllianceModel(scenario, months=months, rng=int(seed))
+        model.run()
+        rows.append(model.outcomes())
+    table = pd.concat(rows, ignore_index=True)
+    table.insert(0, "seed", np.asarray(seeds, dtype=np.int64))
+    return table
+
+
+def assert_same_outcomes(left: pd.DataFrame, right: pd.DataFrame) -> None:
+    """Integers, flags and strings equal; floats equal within 1e-9 (NaN matching NaN)."""
+    pd.testing.assert_frame_equal(
+        left.reset_index(drop=True),
+        right.reset_index(drop=True),
+        check_exact=False,
+        rtol=0,
+        atol=1e-9,
+    )
+
+
+def sd_tolerance(p: float, n: int, sds: float = 4.0) -> float:
+    """A tolerance of ``sds`` binomial standard deviations for a proportion from n runs."""
+    return sds * np.sqrt(max(p * (1 - p), 0.01) / n)

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sim.cli import main
-from sim.scenarios import ROOT, default_scenario_path
+from sim.scenario.shipped import ROOT, default_scenario_path
 
 SCENARIO = str(default_scenario_path())
 

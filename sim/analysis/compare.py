@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.stats import (
+from sim.analysis.stats import (
     ID_COLUMNS,
     StatsInputError,
     median_interval,
@@ -274,12 +274,11 @@ def compare_continuous(
         One row per other variant, columns ``variant, baseline, outcome, n_pairs, mean_variant,
         mean_baseline, mean_difference, mean_low, mean_high, median_difference, median_low,
         median_high, p_value``. Differences are variant minus baseline within a pair; the mean
-        difference has the paired t interval (``scipy.stats.ttest_rel``), the median difference
-        the distribution-free order-statistic interval (:func:`sim.stats.median_interval`); NaN
-        with too few pairs;
-        ``p_value`` is the two-sided Wilcoxon signed-rank test of the differences with zero
-        differences dropped (Wilcoxon's convention; exact for small samples without ties), 1 when
-        every difference is zero, NaN without pairs.
+        difference has the paired t interval (``scipy.stats.ttest_rel``), the median difference the
+        distribution-free order-statistic interval (:func:`sim.analysis.stats.median_interval`); NaN
+        with too few pairs; ``p_value`` is the two-sided Wilcoxon signed-rank test of the
+        differences with zero differences dropped (Wilcoxon's convention; exact for small samples
+        without ties), 1 when every difference is zero, NaN without pairs.
 
     Raises
     ------

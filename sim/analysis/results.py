@@ -1,12 +1,12 @@
 """A results folder read back: the tables as pandas DataFrames, and its summary.
 
-:func:`open_results` reads what :func:`sim.runner.run_experiment` wrote (ARCHITECTURE.md section 5)
-without rerunning anything; :func:`summarize` recomputes ``summary.csv`` from the runs with
-:mod:`sim.stats` and :mod:`sim.compare`.
+:func:`open_results` reads what :func:`sim.experiment.runner.run_experiment` wrote (ARCHITECTURE.md
+section 5) without rerunning anything; :func:`summarize` recomputes ``summary.csv`` from the runs
+with :mod:`sim.analysis.stats` and :mod:`sim.analysis.compare`.
 
 Examples
 --------
->>> from sim.scenarios import ROOT
+>>> from sim.scenario.shipped import ROOT
 >>> import tempfile
 >>> from sim import load_experiment, run_experiment
 >>> experiment = load_experiment(ROOT / "experiments" / "baseline_outlook.yaml",
@@ -26,10 +26,10 @@ from typing import Any
 
 import pandas as pd
 
-from sim.stats import path_frequencies, quantile_summary, trajectory_bands
-from sim.store import ResultsFolder, ResultsFolderError, write_csv
-from sim.summary import SUMMARY_COLUMNS, summary_table
-from sim.survival import survival_table
+from sim.analysis.stats import path_frequencies, quantile_summary, trajectory_bands
+from sim.analysis.summary import SUMMARY_COLUMNS, summary_table
+from sim.analysis.survival import survival_table
+from sim.experiment.store import ResultsFolder, ResultsFolderError, write_csv
 
 
 class Results:
@@ -144,20 +144,22 @@ class Results:
         return [n for n in names if n in runs and any(kind(runs[n]) for kind in kinds)]
 
     def paths(self, *, top: int = 3) -> pd.DataFrame:
-        """The most frequent expansion paths per variant (:func:`sim.stats.path_frequencies`)."""
+        """The most frequent expansion paths per variant (see ``stats.path_frequencies``)."""
         if "expansion_path" not in self.runs:
             return pd.DataFrame()
         return path_frequencies(self.runs, top=top)
 
     def survival(self, column: str, *, months: list[int] | None = None) -> pd.DataFrame:
         """Kaplan–Meier curve per variant of a time-to-event column such as ``join_month_BGR``
-        or ``first_crisis_month``, censored at the horizon (:func:`sim.survival.survival_table`).
+        or ``first_crisis_month``, censored at the horizon
+        (:func:`sim.analysis.survival.survival_table`).
         """
         return survival_table(self.runs, column, months=months)
 
     def bands(self, columns: list[str] | None = None) -> pd.DataFrame:
         """Per-month quantile bands of the stored trajectories per variant
-        (:func:`sim.stats.trajectory_bands`); all value columns unless ``columns`` is given.
+        (:func:`sim.analysis.stats.trajectory_bands`); all value columns unless ``columns`` is
+        given.
 
         Raises
         ------

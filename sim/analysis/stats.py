@@ -9,10 +9,11 @@ Time-to-event outcomes (``join_month_<CODE>``, ``first_crisis_month``, ``stage_m
 month index ``0 .. horizon - 1`` in which the event happened and NaN when it did not happen within
 the run, i.e. the time is right-censored at the run's ``horizon``. Throughout, "by month m" means
 "in one of the months ``0 .. m - 1``" (``join_month < m``), so the probability of having joined by
-month ``m`` is ``1 - survival`` at month ``m`` of :func:`sim.survival.kaplan_meier`.
+month ``m`` is ``1 - survival`` at month ``m`` of :func:`sim.analysis.survival.kaplan_meier`.
 
-Survival curves are in :mod:`sim.survival`, paired comparisons between variants under common
-random numbers in :mod:`sim.compare`, and the analyst's summary table in :mod:`sim.summary`.
+Survival curves are in :mod:`sim.analysis.survival`, paired comparisons between variants under
+common random numbers in :mod:`sim.analysis.compare`, and the analyst's summary table in
+:mod:`sim.analysis.summary`.
 """
 
 from __future__ import annotations

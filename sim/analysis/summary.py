@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from sim.compare import Predicate, binary_outcome, compare_binary, compare_continuous
-from sim.stats import (
+from sim.analysis.compare import Predicate, binary_outcome, compare_binary, compare_continuous
+from sim.analysis.stats import (
     StatsInputError,
     as_list,
     join_probabilities,
@@ -24,7 +24,7 @@ from sim.stats import (
     require_columns,
     wilson_interval,
 )
-from sim.survival import median_time
+from sim.analysis.survival import median_time
 
 __all__ = ["SUMMARY_COLUMNS", "summary_table"]
 
@@ -143,7 +143,7 @@ def summary_table(
 
         - ``P(joined by year Y)``, subject a country: proportion with Wilson interval;
         - ``median join month``, subject a country: Kaplan–Meier median month index with its
-          interval (:func:`~sim.stats.median_time`; NaN where not reached);
+          interval (:func:`~sim.analysis.stats.median_time`; NaN where not reached);
         - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
         - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: order-statistic
           interval of the median;

@@ -16,7 +16,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from sim.stats import StatsInputError, grouped, require_columns
+from sim.analysis.stats import StatsInputError, grouped, require_columns
 
 __all__ = ["kaplan_meier", "median_time", "survival_table"]
 

@@ -1,6 +1,6 @@
 """Terminal tables of a results folder's summary, for ``alliance-sim run`` and ``summarize``.
 
-Presentation only: everything shown is read from :class:`~sim.results.Results` (its
+Presentation only: everything shown is read from :class:`~sim.analysis.results.Results` (its
 ``summary.csv`` and its runs); nothing is estimated here.
 """
 
@@ -13,8 +13,8 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
-from sim.months import step_to_month
-from sim.results import Results
+from sim.analysis.results import Results
+from sim.scenario.calendar import step_to_month
 
 SHOW_AT_LEAST = 0.01  # countries below this join probability in every variant are not listed
 

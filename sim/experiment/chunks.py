@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim import config
-from sim.ensemble import simulate_batch
-from sim.mesa_models import build_model, import_model
-from sim.world import compile_world
+from sim.experiment.mesa_models import build_model, import_model
+from sim.model.batch_engine import simulate_batch
+from sim.model.world import compile_world
+from sim.scenario.schema import Scenario
 
 ID_COLUMNS = ["variant", "design_id", "replication", "seed"]
 Rows = tuple[pd.DataFrame, pd.DataFrame | None]  # outcome rows, trajectories (or None)
@@ -51,7 +51,7 @@ class Chunk:
     engine: str  # batch | mesa | model
     months: int
     series_every: int | None = None
-    scenario: config.Scenario | None = None
+    scenario: Scenario | None = None
     model: ModelSpec | None = None
     design_id: int = 0
 
@@ -118,7 +118,9 @@ def simulate_rows(world, seeds: list[int], chunk: Chunk) -> Rows:
 
 def run_mesa_one(chunk: Chunk, seed: int) -> Rows:
     """One run of the reference Mesa engine."""
-    from sim.model import AllianceModel  # imports Mesa: only workers of the mesa engine pay
+    from sim.model.mesa_engine import (
+        AllianceModel,  # imports Mesa: only workers of the mesa engine pay
+    )
 
     model = AllianceModel(
         chunk.scenario, months=chunk.months, series_every=chunk.series_every, rng=seed

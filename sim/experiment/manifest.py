@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sim.store import (
+from sim.experiment.store import (
     FORMAT,
     ResultsFolder,
     ResultsFolderError,
@@ -21,8 +21,8 @@ from sim.store import (
 )
 
 if TYPE_CHECKING:
-    from sim.experiment import Experiment
-    from sim.runner import Task
+    from sim.experiment.spec import Experiment
+    from sim.experiment.tasks import Task
 
 DEFAULT_CHUNK = {"batch": 500, "mesa": 50, "model": 50}
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sim.errors import ConfigError
-
-if TYPE_CHECKING:
-    from sim.experiment import Experiment
 
 
 def import_model(target: str) -> type:
@@ -27,48 +25,44 @@ def import_model(target: str) -> type:
     return getattr(importlib.import_module(module_name), class_name)
 
 
-def check_model(experiment: Experiment, file: str | Path | None) -> None:
+def check_model(
+    target: str,
+    parameters: Mapping[str, Any],
+    collect: Sequence[str],
+    steps: int,
+    file: str | Path | None,
+) -> None:
     """Check that the model class imports, takes ``rng=`` or ``scenario=``, and its parameters."""
     try:
-        cls = import_model(experiment.model)
+        cls = import_model(target)
     except (ImportError, AttributeError) as err:
-        raise ConfigError(file, "model", "an importable module:Class", f"{experiment.model} "
+        raise ConfigError(file, "model", "an importable module:Class", f"{target} "
                           f"({type(err).__name__}: {err})") from None  # fmt: skip
     if not isinstance(cls, type):
-        raise ConfigError(file, "model", "a class", experiment.model)
-    if not experiment.collect:
+        raise ConfigError(file, "model", "a class", target)
+    if not collect:
         raise ConfigError(file, "collect", "at least one attribute name to record", [])
-    for name in experiment.variant_names:
-        variant = experiment.variant(name)
-        if variant.events:
-            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
-                              "has no scenario)", len(variant.events))  # fmt: skip
-        for key in variant.overrides:
-            if key not in experiment.parameters:
-                raise ConfigError(
-                    file,
-                    f"variants.{name}.overrides.{key}",
-                    f"one of the parameters {sorted(experiment.parameters)}",
-                    key,
-                )
     try:
         known = model_parameter_names(cls)
     except TypeError as err:
         raise ConfigError(file, "model", "a Mesa model class taking rng= or scenario=",
                           str(err)) from None  # fmt: skip
     if known is not None:
-        for key in experiment.parameters:
+        for key in parameters:
             if key not in known:
                 raise ConfigError(
-                    file,
-                    f"parameters.{key}",
-                    f"a parameter of {experiment.model} {sorted(known)}",
-                    key,
+                    file, f"parameters.{key}", f"a parameter of {target} {sorted(known)}", key
                 )
-    check_collect(cls, experiment, file)
+    check_collect(cls, parameters, collect, steps, file)
 
 
-def check_collect(cls: type, experiment: Experiment, file: str | Path | None) -> None:
+def check_collect(
+    cls: type,
+    parameters: Mapping[str, Any],
+    collect: Sequence[str],
+    steps: int,
+    file: str | Path | None,
+) -> None:
     """Build the model once (seed 0, the base parameters) and check that it has every
     attribute that ``collect`` names, stepping it once if one is still missing (some models
     set attributes in ``step``).
@@ -80,18 +74,18 @@ def check_collect(cls: type, experiment: Experiment, file: str | Path | None) ->
         missing attribute (with the closest existing name, if any).
     """
     try:
-        model = build_model(cls, dict(experiment.parameters), 0)
+        model = build_model(cls, dict(parameters), 0)
     except Exception as err:
         raise ConfigError(file, "model", "a model that builds with the parameters and rng=0",
                           f"{type(err).__name__}: {err}") from None  # fmt: skip
-    missing = [name for name in experiment.collect if not has_attribute(model, name)]
-    if missing and experiment.steps >= 1:
+    missing = [name for name in collect if not has_attribute(model, name)]
+    if missing and steps >= 1:
         try:
             model.step()
         except Exception as err:
             raise ConfigError(file, "model", "a model whose first step runs (with rng=0)",
                               f"{type(err).__name__}: {err}") from None  # fmt: skip
-    for index, name in enumerate(experiment.collect):
+    for index, name in enumerate(collect):
         if name in missing and not has_attribute(model, name):
             names = [n for n in dir(model) if not n.startswith("_")]
             close = difflib.get_close_matches(name, names, n=1)

@@ -10,25 +10,26 @@ order, so the tables do not depend on the executor, the number of workers or the
 A run that raises is recorded as failed with its error and the others go on. Ctrl-C lets the
 running tasks finish, saves the manifest and leaves a folder that ``--resume`` completes.
 
+The runner only runs and writes the folder; reading it back and summarising belong to the
+analysis stage, composed with this one in :func:`sim.workflow.run_experiment`.
+
 Examples
 --------
->>> from sim.scenarios import ROOT
+>>> from sim.scenario.shipped import ROOT
 >>> import tempfile
 >>> experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml",
 ...                              replications=20, months=24)
->>> results = run_experiment(experiment, out=tempfile.mkdtemp(), executor="serial",
-...                          progress=False)
->>> results.runs.groupby("variant", sort=False).size().to_dict()
-{'baseline': 20, 'bulgaria_invited': 20, 'bulgaria_joins': 20}
+>>> folder = run_to_folder(experiment, out=tempfile.mkdtemp(), executor="serial", progress=False)
+>>> sorted(path.name for path in (folder / "runs").iterdir())[:1]
+['part-baseline-00000.parquet']
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import Console
 from rich.progress import (
@@ -41,15 +42,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from sim.engines import Chunk, ModelSpec, run_chunk
 from sim.errors import ConfigError
-from sim.executors import check_not_in_a_worker, make_executor
-from sim.experiment import Experiment, load_experiment
-from sim.manifest import prepare, record
-from sim.store import ResultsFolder, now, write_part
-
-if TYPE_CHECKING:
-    from sim.results import Results
+from sim.experiment.chunks import Chunk, ModelSpec
+from sim.experiment.executors import check_not_in_a_worker, make_executor
+from sim.experiment.manifest import prepare, record
+from sim.experiment.spec import Experiment, load_experiment
+from sim.experiment.store import ResultsFolder, now
+from sim.experiment.tasks import Task, execute_task
 
 MANIFEST_SECONDS = 2.0  # at most this long between manifest saves while tasks finish
 
@@ -62,41 +61,7 @@ class RunInterrupted(KeyboardInterrupt):
         super().__init__(f"interrupted with {done} of {total} tasks done; results in {path}")
 
 
-@dataclass(frozen=True)
-class Task:
-    """What a worker needs: the chunk to run and where to write its parts."""
-
-    id: str
-    chunk: Chunk
-    folder: str
-    runs_part: str
-    series_part: str | None
-
-
-def execute_task(task: Task) -> dict[str, Any]:
-    """Run one task and write its parts; return a small report (top level: workers import it).
-
-    The task's parts from an earlier attempt are deleted first, so that a task whose runs all
-    fail, or that fails whole, leaves no stale rows behind for the tables to read.
-    """
-    started = time.perf_counter()
-    folder = Path(task.folder)
-    for part in (task.runs_part, task.series_part):
-        if part is not None:
-            (folder / part).unlink(missing_ok=True)
-    result = run_chunk(task.chunk)
-    if task.series_part is not None and result.series is not None:
-        write_part(result.series, folder / task.series_part)
-    if len(result.runs):
-        write_part(result.runs, folder / task.runs_part)
-    return {
-        "rows": len(result.runs),
-        "failures": result.failures,
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-
-
-def run_experiment(
+def run_to_folder(
     experiment: Experiment | str | Path,
     *,
     out: str | Path = "results",
@@ -105,9 +70,8 @@ def run_experiment(
     chunk_size: int | None = None,
     resume: bool = False,
     progress: bool = True,
-    summary: bool = True,
     console: Console | None = None,
-) -> Results:
+) -> Path:
     """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
 
     Parameters
@@ -117,8 +81,8 @@ def run_experiment(
     out : str or Path, keyword-only
         Parent folder of the results folder.
     executor : {"serial", "processes"} or None, keyword-only
-        None: processes when they are faster (several tasks and CPUs, and at least 5,000 runs
-        of the batch engine or 200 Mesa runs; :func:`sim.executors.make_executor`), or when
+        None: processes when they are faster (several tasks and CPUs, and at least 5,000 runs of the
+        batch engine or 200 Mesa runs; :func:`sim.experiment.executors.make_executor`), or when
         ``workers`` > 1 is given; else serial.
     workers : int or None, keyword-only
         Worker processes (None: one per CPU, at most one per task); more than 1 is refused
@@ -130,15 +94,13 @@ def run_experiment(
         Continue an unfinished folder: tasks done (manifest) with their part present are skipped.
     progress : bool, keyword-only
         Show a progress bar.
-    summary : bool, keyword-only
-        Write ``summary.csv`` at the end (``sim.results.summarize`` can do it later).
     console : rich Console, optional, keyword-only
         Where the progress bar goes.
 
     Returns
     -------
-    Results
-        The folder's tables; ``results.failures`` lists runs that raised.
+    Path
+        The results folder; its manifest lists the runs that raised.
 
     Raises
     ------
@@ -153,8 +115,6 @@ def run_experiment(
         If called in a process that multiprocessing started (an unguarded script re-run by a
         worker) without ``executor="serial"``.
     """
-    from sim.results import open_results, summarize  # SciPy: not imported by worker processes
-
     check_not_in_a_worker(executor)
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
@@ -175,9 +135,7 @@ def run_experiment(
         manifest["status"] = "failed" if failed else "complete"
         manifest["finished"] = now()
         folder.write_manifest(manifest)
-        if summary:
-            summarize(folder.path)
-    return open_results(folder.path)
+    return folder.path
 
 
 def make_task(experiment: Experiment, entry: dict[str, Any], folder: ResultsFolder) -> Task:

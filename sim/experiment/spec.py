@@ -14,7 +14,7 @@ expected and what was found.
 
 Examples
 --------
->>> from sim.scenarios import ROOT
+>>> from sim.scenario.shipped import ROOT
 >>> experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml")
 >>> experiment.variant_names[0], experiment.baseline
 ('baseline', 'baseline')
@@ -28,10 +28,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, PrivateAttr, ValidationError
 
-from sim import config
 from sim.errors import AllianceSimError, ConfigError, InputFileNotFoundError
-from sim.mesa_models import check_model
-from sim.seeds import run_seeds
+from sim.experiment.mesa_models import check_model
+from sim.experiment.seeds import run_seeds
+from sim.scenario.loading import read_scenario_data, scenario_from_dict
+from sim.scenario.overrides import apply_overrides
+from sim.scenario.reading import read_yaml, validation_error
+from sim.scenario.schema import Event, Frozen, Scenario
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
@@ -43,22 +46,22 @@ class NotAFileError(AllianceSimError, IsADirectoryError):
     """A directory was given where an experiment file was expected."""
 
 
-class Variant(config.Frozen):
+class Variant(Frozen):
     """One variant: dotted-path overrides of the scenario and events added after its own."""
 
     description: str = ""
     overrides: dict[str, Any] = Field(default_factory=dict)
-    events: list[config.Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
 
 
-class Outputs(config.Frozen):
+class Outputs(Frozen):
     """What to store besides the outcome rows."""
 
     series: Literal["none", "monthly", "yearly"] = "none"
     figures: list[str] = Field(default_factory=list)  # accepted now; drawn by `alliance-sim plot`
 
 
-class Experiment(config.Frozen):
+class Experiment(Frozen):
     """A validated experiment; build it with :func:`load_experiment`.
 
     ``scenario`` holds the resolved (absolute) path and ``engine`` is ``batch`` or ``mesa`` for
@@ -124,12 +127,12 @@ class Experiment(config.Frozen):
         return [int(s) for s in run_seeds(self.seed, replications, point)]
 
     @cached_property
-    def scenarios(self) -> dict[str, config.Scenario]:
+    def scenarios(self) -> dict[str, Scenario]:
         """The validated scenario of every variant, in variant order (scenario experiments)."""
         if self.scenario is None:
             return {}
-        base = config.read_scenario_data(self.scenario)
-        config.scenario_from_dict(base, file=self.scenario)  # the scenario's own mistakes
+        base = read_scenario_data(self.scenario)
+        scenario_from_dict(base, file=self.scenario)  # the scenario's own mistakes
         return {name: variant_scenario(base, self, name) for name in self.variant_names}
 
     def parameters_for(self, name: str) -> dict[str, Any]:
@@ -174,7 +177,7 @@ def load_experiment(
     path = Path(path)
     if path.is_dir():
         raise NotAFileError(f"{path}: is a directory, expected an experiment YAML file")
-    data = config.read_yaml(path)
+    data = read_yaml(path)
     changes = {"replications": replications, "seed": seed, "engine": engine, "months": months}
     data = {**data, **{key: value for key, value in changes.items() if value is not None}}
     if months is not None and isinstance(data.get("years"), list):  # a shorter trial horizon
@@ -208,7 +211,9 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
     experiment = experiment.model_copy(update=updates)
     experiment._file = None if file is None else str(Path(file).resolve())
     if experiment.model is not None:
-        check_model(experiment, file)
+        check_model_variants(experiment, file)
+        check_model(experiment.model, experiment.parameters, experiment.collect,
+                    experiment.steps, file)  # fmt: skip
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
     return experiment
@@ -232,7 +237,7 @@ def years_within_horizon(experiment: Experiment, file: str | Path | None) -> lis
 
 
 def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
-    """Like :func:`config.validation_error`, without pydantic's event-type tag in the path."""
+    """Like :func:`validation_error`, without pydantic's event-type tag in the path."""
     first = err.errors()[0]
     loc = list(first["loc"])
     for k in range(1, len(loc)):
@@ -245,10 +250,10 @@ def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
         def errors(self) -> list[dict[str, Any]]:
             return [first]
 
-    return config.validation_error(Single(), file)  # type: ignore[arg-type]
+    return validation_error(Single(), file)  # type: ignore[arg-type]
 
 
-def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) -> config.Scenario:
+def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) -> Scenario:
     """The scenario of one variant: the base with its overrides and extra events.
 
     Raises
@@ -265,14 +270,14 @@ def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) ->
     events = [event.model_dump(mode="json") for event in variant.events]
     data = {**base, "events": [*(base.get("events") or []), *events]}
     try:
-        data = config.apply_overrides(data, variant.overrides, file=file)
+        data = apply_overrides(data, variant.overrides, file=file)
     except ConfigError as err:
         if err.field in variant.overrides:
             raise ConfigError(file, f"{where}.overrides.{err.field}", err.expected,
                               err.found) from None  # fmt: skip
         raise
     try:
-        return config.scenario_from_dict(data, file=file)
+        return scenario_from_dict(data, file=file)
     except ConfigError as err:
         field = err.field
         head, _, rest = field.partition(".")
@@ -294,7 +299,7 @@ def check_overrides_take_effect(
         if not isinstance(event, dict) or event.get("type") != "set":
             continue
         path = event.get("path")
-        start = base.get("start", config.Scenario.model_fields["start"].default)
+        start = base.get("start", Scenario.model_fields["start"].default)
         if path in variant.overrides and event.get("month") in (0, start):
             raise ConfigError(
                 file, f"{where}.overrides.{path}",
@@ -302,3 +307,20 @@ def check_overrides_take_effect(
                 "the first month; add a `set` event to the variant's events instead)",
                 variant.overrides[path],
             )  # fmt: skip
+
+
+def check_model_variants(experiment: Experiment, file: str | Path | None) -> None:
+    """A generic model's variants may only override its parameters (it has no scenario)."""
+    for name in experiment.variant_names:
+        variant = experiment.variant(name)
+        if variant.events:
+            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
+                              "has no scenario)", len(variant.events))  # fmt: skip
+        for key in variant.overrides:
+            if key not in experiment.parameters:
+                raise ConfigError(
+                    file,
+                    f"variants.{name}.overrides.{key}",
+                    f"one of the parameters {sorted(experiment.parameters)}",
+                    key,
+                )

@@ -1,6 +1,6 @@
 """Read a landscape from a landscape YAML file, a CSV matrix or a scenario.
 
-Three inputs give the actors, sizes and propensities of :mod:`sim.landscape`:
+Three inputs give the actors, sizes and propensities of :mod:`sim.landscape.energy`:
 
 * a **landscape file** (YAML with an ``actors:`` key)::
 
@@ -34,13 +34,15 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sim import dynamics
-from sim.config import Scenario, load_scenario, read_yaml
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.landscape import Landscape
-from sim.model import AllianceModel
-from sim.months import month_to_step, parse_month, step_to_month
-from sim.world import compile_world
+from sim.landscape.energy import Landscape
+from sim.model import dynamics
+from sim.model.mesa_engine import AllianceModel
+from sim.model.world import compile_world
+from sim.scenario.calendar import month_to_step, parse_month, step_to_month
+from sim.scenario.loading import load_scenario
+from sim.scenario.reading import read_yaml
+from sim.scenario.schema import Scenario
 
 LANDSCAPE_KEYS = ("actors", "propensities", "name", "description")
 SIMULATION_HORIZON = 120  # months: the default of `alliance-sim simulate`, so seeds replay it
@@ -95,8 +97,8 @@ def load_landscape(
         Scenarios only: take the propensities after this many simulated months (a step number,
         or a ``YYYY-MM`` month counted from the scenario's start). ``None``: at the start.
     overrides : dict, optional
-        Scenarios: dotted paths to new values (see :func:`sim.config.apply_overrides`), e.g.
-        ``{"dynamics.propensity.alignment_weight": 0.0}``.
+        Scenarios: dotted paths to new values (see :func:`sim.scenario.overrides.apply_overrides`),
+        e.g. ``{"dynamics.propensity.alignment_weight": 0.0}``.
     seed : int, optional
         Scenarios: seed of the simulated run. ``None`` draws one, recorded in the result.
 
@@ -152,7 +154,7 @@ def load_landscape(
 
 
 def landscape_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Landscape:
-    """Validate a landscape mapping (as read from YAML) into a :class:`~sim.landscape.Landscape`.
+    """Validate a landscape mapping (as read from YAML) into a :class:`Landscape`.
 
     Raises
     ------
@@ -342,11 +344,11 @@ def scenario_landscape(
     """Sizes and propensities of a scenario, at its start or after ``month`` simulated months.
 
     Sizes are s_i = c_i / sum c (they do not change during a run). At the start (``month`` is
-    ``None``) the propensities come from :func:`sim.dynamics.propensity` (MODEL.md section 3) and
-    two sets of blocs are recorded for comparison: the scenario's, and those at the end of a
-    simulated run of ``horizon`` months. Otherwise ``AllianceModel(scenario, rng=seed)`` is
-    stepped ``month`` times and its ``propensity_now()`` and ``final_blocs()`` are used.
-    ``overrides`` change scenario values by dotted path before anything is computed.
+    ``None``) the propensities come from :func:`sim.model.dynamics.propensity` (MODEL.md section 3)
+    and two sets of blocs are recorded for comparison: the scenario's, and those at the end of a
+    simulated run of ``horizon`` months. Otherwise ``AllianceModel(scenario, rng=seed)`` is stepped
+    ``month`` times and its ``propensity_now()`` and ``final_blocs()`` are used. ``overrides``
+    change scenario values by dotted path before anything is computed.
 
     The model draws its random numbers for the whole horizon up front, so a run is built for
     ``max(horizon, month)`` months: with the default horizon (that of ``alliance-sim simulate``)

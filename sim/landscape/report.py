@@ -1,9 +1,9 @@
 """The ``alliance-sim landscape`` command: analyse a landscape, print tables, write JSON.
 
-The library work happens in :mod:`sim.landscape` (minima and basins) and
-:mod:`sim.landscape_io` (reading the three kinds of input); this module turns a result into plain
-data (:func:`result_to_dict`, the JSON document), rich tables (:func:`render`) and, for scenarios,
-a comparison of blocs with the landscape's minima (:func:`compare_blocs`).
+The library work happens in :mod:`sim.landscape.energy` (minima and basins) and
+:mod:`sim.landscape.inputs` (reading the three kinds of input); this module turns a result into
+plain data (:func:`result_to_dict`, the JSON document), rich tables (:func:`render`) and, for
+scenarios, a comparison of blocs with the landscape's minima (:func:`compare_blocs`).
 
 References
 ----------
@@ -25,8 +25,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from sim.landscape import EXHAUSTIVE_LIMIT, LandscapeResult, analyse_landscape
-from sim.landscape_io import LandscapeInput, load_landscape
+from sim.landscape.energy import EXHAUSTIVE_LIMIT, LandscapeResult, analyse_landscape
+from sim.landscape.inputs import LandscapeInput, load_landscape
 
 MAX_PRINTED_MINIMA = 50
 ENERGY_CONVENTION = (
@@ -51,7 +51,7 @@ def landscape_command(
     Parameters
     ----------
     path : str or Path
-        The input (see :func:`sim.landscape_io.load_landscape`).
+        The input (see :func:`sim.landscape.inputs.load_landscape`).
     top : int, optional
         How many of the lowest-energy configurations to list.
     json_path : str or Path, optional
@@ -77,7 +77,7 @@ def landscape_command(
     Raises
     ------
     ConfigError, InputFileNotFoundError
-        For malformed or missing input (from :func:`~sim.landscape_io.load_landscape`).
+        For malformed or missing input (from :func:`~sim.landscape.inputs.load_landscape`).
 
     References
     ----------
@@ -171,7 +171,7 @@ def compare_blocs(result: LandscapeResult, blocs: dict[str, Iterable[str]]) -> l
 
     Examples
     --------
-    >>> from sim.landscape import Landscape, enumerate_landscape
+    >>> from sim.landscape.energy import Landscape, enumerate_landscape
     >>> scape = Landscape(("US", "Russia", "Syria"), np.array([10.0, 10.0, 50.0]),
     ...                   np.array([[0, -1, -1], [-1, 0, 1], [-1, 1, 0.0]]))
     >>> row, = compare_blocs(enumerate_landscape(scape), {"pact": ["Russia"]})

@@ -1,8 +1,8 @@
 """The batch engine: many runs of one world advanced together with (R, n) and (R, n, n) arrays.
 
-It calls the same month phases (:mod:`sim.month`) and equations (:mod:`sim.dynamics`) as the
-Mesa model and reads the same pre-drawn random numbers (:mod:`sim.draws`), so for the same seeds
-it gives the same outcomes, only without per-agent Python overhead.
+It calls the same month phases (:mod:`sim.model.phases`) and equations (:mod:`sim.model.dynamics`)
+as the Mesa model and reads the same pre-drawn random numbers (:mod:`sim.model.draws`), so for the
+same seeds it gives the same outcomes, only without per-agent Python overhead.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim import month
-from sim.draws import draw_runs, generators_for
-from sim.outcomes import OutcomeTracker
-from sim.state import RunState, derive
-from sim.world import World
+from sim.model import phases
+from sim.model.draws import draw_runs, generators_for
+from sim.model.outcomes import OutcomeTracker
+from sim.model.state import RunState, derive
+from sim.model.world import World
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,8 @@ def simulate_together(
     draws = draw_runs(generators_for(seeds), months, world.n_countries, world.n_blocs)
     tracker = OutcomeTracker(world, state, months, series_every=series_every)
     for step in range(months):
-        derived, changes = month.plan(state, world, step, draws.month(step))
-        month.commit(state, world, derived, changes)
+        derived, changes = phases.plan(state, world, step, draws.month(step))
+        phases.commit(state, world, derived, changes)
         tracker.record(step, state, derived, changes)
     rows = tracker.rows(state, derive(state, world))
     rows.insert(0, "seed", seeds)

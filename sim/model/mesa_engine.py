@@ -1,10 +1,10 @@
 """The reference engine: a Mesa model of countries deciding month by month.
 
 :class:`AllianceModel` advances one run. Each month it applies the scenario's events, derives
-propensities and threats (:mod:`sim.state`), moves alignments and tensions with the equations of
-:mod:`sim.dynamics`, and then asks every :class:`Country` agent whether it joins or leaves a bloc.
-The batch engine (:mod:`sim.ensemble`) runs the same phases for many runs at once; both read the
-same pre-drawn random numbers, so they give identical outcomes for the same seed.
+propensities and threats (:mod:`sim.model.state`), moves alignments and tensions with the equations
+of :mod:`sim.model.dynamics`, and then asks every :class:`Country` agent whether it joins or leaves
+a bloc. The batch engine (:mod:`sim.model.batch_engine`) runs the same phases for many runs at once;
+both read the same pre-drawn random numbers, so they give identical outcomes for the same seed.
 """
 
 from __future__ import annotations
@@ -13,11 +13,12 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from sim import config, month
-from sim.draws import Draws, draw_runs
-from sim.outcomes import OutcomeTracker
-from sim.state import RunState, derive
-from sim.world import World, compile_world
+from sim.model import phases
+from sim.model.draws import Draws, draw_runs
+from sim.model.outcomes import OutcomeTracker
+from sim.model.state import RunState, derive
+from sim.model.world import World, compile_world
+from sim.scenario.schema import Scenario
 
 
 class Country(mesa.Agent):
@@ -78,8 +79,9 @@ class AllianceModel(mesa.Model):
 
     Examples
     --------
-    >>> from sim.scenarios import default_scenario_path
-    >>> model = AllianceModel(config.load_scenario(default_scenario_path()), months=12, rng=7)
+    >>> from sim.scenario import load_scenario
+    >>> from sim.scenario.shipped import default_scenario_path
+    >>> model = AllianceModel(load_scenario(default_scenario_path()), months=12, rng=7)
     >>> model.run()
     >>> len(model.outcomes())
     1
@@ -87,7 +89,7 @@ class AllianceModel(mesa.Model):
 
     def __init__(
         self,
-        scenario: config.Scenario | World,
+        scenario: Scenario | World,
         *,
         months: int = 120,
         series_every: int | None = None,
@@ -99,7 +101,7 @@ class AllianceModel(mesa.Model):
         super().__init__(rng=rng)
         self.world = scenario if isinstance(scenario, World) else compile_world(scenario)
         if self.world.runs != 1:
-            raise ValueError("AllianceModel runs one world; use sim.ensemble for many")
+            raise ValueError("AllianceModel runs one world; use sim.model.batch_engine for many")
         self.months = months
         self.state = RunState.initial(self.world)
         self.draws = draw_runs([self.rng], months, self.world.n_countries, self.world.n_blocs)
@@ -115,10 +117,10 @@ class AllianceModel(mesa.Model):
         step = self.steps - 1
         if step >= self.months:
             raise RuntimeError(f"the model was built for {self.months} months")
-        derived, changes = month.plan(
+        derived, changes = phases.plan(
             self.state, self.world, step, self.draws.month(step), choose=self.countries_decide
         )
-        month.commit(self.state, self.world, derived, changes)
+        phases.commit(self.state, self.world, derived, changes)
         self.tracker.record(step, self.state, derived, changes)
 
     def countries_decide(

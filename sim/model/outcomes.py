@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim import dynamics
-from sim.month import MonthChanges
-from sim.months import step_to_month
-from sim.state import Derived, RunState
-from sim.world import World
+from sim.model import dynamics
+from sim.model.phases import MonthChanges
+from sim.model.state import Derived, RunState
+from sim.model.world import World
+from sim.scenario.calendar import step_to_month
 
 
 def dyad_name(world: World, i: int, j: int) -> str:

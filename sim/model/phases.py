@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import dynamics
-from sim.draws import Draws
-from sim.state import Derived, RunState, derive
-from sim.world import World
+from sim.model import dynamics
+from sim.model.draws import Draws
+from sim.model.state import Derived, RunState, derive
+from sim.model.world import World
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim import dynamics
-from sim.world import World
+from sim.model import dynamics
+from sim.model.world import World
 
 
 @dataclass

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from sim import config as cfg
+from sim.scenario import overrides, schema
 
 EARTH_RADIUS_KM = 6371.0
 
@@ -24,7 +24,7 @@ PARAM_PATHS: dict[str, str] = {
     "russia_pull": "patrons.russia.pull",
     **{
         f"{group}.{name}": f"dynamics.{group}.{name}"
-        for group, model in cfg.Dynamics.model_fields.items()
+        for group, model in schema.Dynamics.model_fields.items()
         for name, spec in model.annotation.model_fields.items()
         if spec.annotation is not bool
     },
@@ -133,7 +133,7 @@ def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
-def compile_world(scenario: cfg.Scenario) -> World:
+def compile_world(scenario: schema.Scenario) -> World:
     """Turn a validated scenario into a :class:`World` with one run on the run axis."""
     codes = tuple(scenario.codes)
     index = {code: i for i, code in enumerate(codes)}
@@ -150,7 +150,7 @@ def compile_world(scenario: cfg.Scenario) -> World:
     tension = np.full((1, n, n), defaults.tension)
     baseline = np.full((1, n, n), np.nan)
     for key, relation in scenario.relations.items():
-        first, second = cfg.split_pair(key)
+        first, second = overrides.split_pair(key)
         i, j = index[first], index[second]
         for array, value in (
             (affinity, relation.affinity),
@@ -182,7 +182,7 @@ def compile_world(scenario: cfg.Scenario) -> World:
         if event.note:
             step_events.notes.append(event.note)
         match event:
-            case cfg.FormBlocEvent():
+            case schema.FormBlocEvent():
                 slot_of[event.name] = len(slots)
                 slots.append(
                     BlocSlot(
@@ -196,19 +196,19 @@ def compile_world(scenario: cfg.Scenario) -> World:
                     )
                 )
                 step_events.forms.append(slot_of[event.name])
-            case cfg.SetEvent():
+            case schema.SetEvent():
                 step_events.sets.append((param_name(event.path), event.value))
-            case cfg.ShockEvent():
+            case schema.ShockEvent():
                 i, j = (index[c] for c in event.countries)
                 step_events.shocks.append((i, j, event.delta))
-            case cfg.AffinityEvent():
+            case schema.AffinityEvent():
                 i, j = (index[c] for c in event.countries)
                 step_events.affinities.append((i, j, event.delta))
-            case cfg.JoinEvent():
+            case schema.JoinEvent():
                 step_events.joins.append((index[event.country], slot_of[event.bloc]))
-            case cfg.LeaveEvent():
+            case schema.LeaveEvent():
                 step_events.leaves.append((index[event.country], slot_of[event.bloc]))
-            case cfg.InviteEvent():
+            case schema.InviteEvent():
                 step_events.invites.append((index[event.country], slot_of[event.bloc]))
     counter_slot = -1
     if scenario.dynamics.counter_bloc.enabled:
@@ -217,7 +217,8 @@ def compile_world(scenario: cfg.Scenario) -> World:
 
     dump = scenario.model_dump()
     params = {
-        name: np.array([float(cfg.resolve_path(dump, path))]) for name, path in PARAM_PATHS.items()
+        name: np.array([float(overrides.resolve_path(dump, path))])
+        for name, path in PARAM_PATHS.items()
     }
     pact_name = scenario.pact_name
     return World(
@@ -244,7 +245,7 @@ def compile_world(scenario: cfg.Scenario) -> World:
         pact=-1 if pact_name is None else slot_of[pact_name],
         counter_slot=counter_slot,
         tracked_dyads=tuple(
-            (index[a], index[b]) for a, b in map(cfg.split_pair, scenario.tracked_dyads)
+            (index[a], index[b]) for a, b in map(overrides.split_pair, scenario.tracked_dyads)
         ),
         events=events,
     )

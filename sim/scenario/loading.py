@@ -1,9 +1,9 @@
-"""Scenario files: loading, validation and dotted-path overrides.
+"""Scenario files: loading, ``extends:``, validation and the checks pydantic cannot make.
 
 A scenario is the world at the start of a run: countries, their relations, blocs, outside patrons,
 the dynamics parameters and dated events (MODEL.md sections 2 and 5). It is read from YAML with a
-safe loader and validated into the frozen objects of :mod:`sim.schema`; the rest of the package
-never sees raw dicts. Every numeric value can be addressed by a dotted path
+safe loader and validated into the frozen objects of :mod:`sim.scenario.schema`; the rest of the
+package never sees raw dicts. Every numeric value can be addressed by a dotted path
 (``countries.SRB.alignment``, ``relations.SRB-XKX.tension``, ``patrons.russia.support``,
 ``dynamics.tension.decay``) so that experiments can vary it.
 
@@ -13,169 +13,26 @@ was expected and what was found.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.months import parse_month
-from sim.schema import (
-    CODE_PATTERN,
+from sim.scenario.calendar import parse_month
+from sim.scenario.overrides import apply_overrides, normalise_relations, resolve_path, split_pair
+from sim.scenario.reading import plain_expectation, read_yaml, validation_error
+from sim.scenario.schema import (
     SETTABLE_PREFIXES,
-    AccessionParams,
     AffinityEvent,
-    AlignmentParams,
-    Bloc,
-    CounterBlocParams,
-    Country,
-    CrisisParams,
-    Dynamics,
-    Event,
     EventBase,
     FormBlocEvent,
-    Frozen,
-    IntegrationParams,
-    InviteEvent,
     JoinEvent,
     LeaveEvent,
-    Month,
-    NonNegative,
-    Patrons,
-    PropensityParams,
-    Relation,
-    RelationDefaults,
-    Russia,
     Scenario,
     SetEvent,
     ShockEvent,
-    Signed,
-    TensionParams,
-    ThreatParams,
-    Unit,
-    West,
 )
-
-__all__ = [
-    "CODE_PATTERN",
-    "SETTABLE_PREFIXES",
-    "AccessionParams",
-    "AffinityEvent",
-    "AlignmentParams",
-    "Bloc",
-    "ConfigError",
-    "CounterBlocParams",
-    "Country",
-    "CrisisParams",
-    "Dynamics",
-    "Event",
-    "EventBase",
-    "FormBlocEvent",
-    "Frozen",
-    "InputFileNotFoundError",
-    "IntegrationParams",
-    "InviteEvent",
-    "JoinEvent",
-    "LeaveEvent",
-    "Month",
-    "NonNegative",
-    "Patrons",
-    "PropensityParams",
-    "Relation",
-    "RelationDefaults",
-    "Russia",
-    "Scenario",
-    "SetEvent",
-    "ShockEvent",
-    "Signed",
-    "TensionParams",
-    "ThreatParams",
-    "Unit",
-    "West",
-    "apply_overrides",
-    "load_scenario",
-    "pair_key",
-    "read_scenario_data",
-    "read_yaml",
-    "resolve_path",
-    "scenario_from_dict",
-    "split_pair",
-]
-
-# --- loading and validation ----------------------------------------------------------------------
-
-
-def read_yaml(path: str | Path) -> dict[str, Any]:
-    """Read a YAML mapping with a safe loader; a clear error if it is missing or malformed."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(document)"
-        problem = getattr(err, "problem", None) or str(err)
-        raise ConfigError(path, where, "well-formed YAML", problem) from None
-    if not isinstance(data, dict):
-        raise ConfigError(path, "(top level)", "a mapping of keys to values", data)
-    return data
-
-
-BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
-PLAIN_TYPES = {
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "string_type": "text",
-    "list_type": "a list",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-}
-
-
-def plain_expectation(error: dict[str, Any]) -> str:
-    """What a pydantic error expected, in plain words (e.g. ``a number ≤ 1``)."""
-    kind, context = error["type"], error.get("ctx", {})
-    if kind == "extra_forbidden":
-        return "no such key (check the spelling; see docs/configuration.md)"
-    if kind == "missing":
-        return "this required field"
-    for key, sign in BOUNDS.items():
-        if key in context and kind.startswith(("greater_than", "less_than")):
-            bound = context[key]
-            return (
-                f"a number {sign} {bound:g}"
-                if isinstance(bound, float)
-                else f"a number {sign} {bound}"
-            )
-    if kind in PLAIN_TYPES:
-        return PLAIN_TYPES[kind]
-    if kind == "string_pattern_mismatch":
-        return "a name of letters, digits and _ starting with a letter"
-    if kind == "literal_error":
-        return f"one of {context.get('expected', '')}"
-    if kind == "too_short":
-        return f"at least {context.get('min_length')} items"
-    if kind == "too_long":
-        return f"at most {context.get('max_length')} items"
-    if kind == "union_tag_invalid":
-        return f"a type among {context.get('expected_tags', '')}"
-    return error["msg"].removeprefix("Value error, ")
-
-
-def validation_error(err: ValidationError, file: str | Path | None) -> ConfigError:
-    """Turn pydantic's first error into a ConfigError naming the dotted field path."""
-    first = err.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    found = "nothing" if first["type"] == "missing" else first.get("input")
-    return ConfigError(file, field, plain_expectation(first), found)
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -258,56 +115,6 @@ def scenario_from_dict(
         raise validation_error(err, file) from None
     check_references(scenario, file)
     return scenario
-
-
-def pair_key(first: str, second: str) -> str:
-    """The canonical key of a dyad: the two codes in sorted order, joined by '-'."""
-    return "-".join(sorted((first, second)))
-
-
-def split_pair(key: str) -> tuple[str, str] | None:
-    """Split ``'SRB-XKX'`` into its codes; None if the key is not two codes joined by '-'."""
-    parts = str(key).split("-")
-    return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
-
-
-def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
-    """Key every relation by its sorted pair, checking that both directions agree.
-
-    A dyad may be written once in either direction, or twice when both give the same values.
-    Two directions with different values are an error: relations are symmetric.
-    """
-    relations = data.get("relations")
-    if not isinstance(relations, dict):
-        return data
-    merged: dict[str, dict[str, Any]] = {}
-    for key, values in relations.items():
-        pair = split_pair(key)
-        if pair is None:
-            raise ConfigError(file, f"relations.{key}", "a dyad written as CODE-CODE", key)
-        if pair[0] == pair[1]:
-            raise ConfigError(file, f"relations.{key}", "two different countries", key)
-        if not isinstance(values, dict):
-            raise ConfigError(file, f"relations.{key}", "a mapping of affinity/tension", values)
-        countries = data.get("countries")
-        unknown = [c for c in pair if isinstance(countries, dict) and c not in countries]
-        if unknown:
-            raise ConfigError(file, f"relations.{key}", "a dyad of listed countries", unknown[0])
-        canonical = pair_key(*pair)
-        if canonical in merged:
-            for name, value in values.items():
-                other = merged[canonical].get(name)
-                if other is not None and other != value:
-                    raise ConfigError(
-                        file,
-                        f"relations.{key}.{name}",
-                        f"the same value as the other direction ({other}): relations are symmetric",
-                        value,
-                    )
-            merged[canonical] = {**merged[canonical], **values}
-        else:
-            merged[canonical] = dict(values)
-    return {**data, "relations": merged}
 
 
 def check_references(scenario: Scenario, file: str | Path | None) -> None:
@@ -436,61 +243,3 @@ def check_set_event(
         raise ConfigError(
             file, f"{where}.value", f"{expected} (as {event.path})", event.value
         ) from None
-
-
-# --- dotted paths --------------------------------------------------------------------------------
-
-
-def resolve_path(data: dict[str, Any], path: str) -> Any:
-    """Return the value at a dotted path of a scenario mapping.
-
-    Raises ``KeyError(path)`` if a segment does not exist or the value is not a number.
-    """
-    node: Any = data
-    for part in path.split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise KeyError(path)
-        node = node[part]
-    if isinstance(node, bool) or (not isinstance(node, int | float) and node is not None):
-        raise KeyError(path)
-    return node
-
-
-def apply_overrides(
-    data: dict[str, Any], overrides: dict[str, Any], *, file: str | Path | None = None
-) -> dict[str, Any]:
-    """Return a copy of a scenario mapping with dotted-path values replaced.
-
-    ``relations.A-B.field`` may name a dyad the file does not list (it is then created) and
-    either direction of a listed one. Any other path must exist in the validated scenario.
-
-    Raises
-    ------
-    ConfigError
-        If a path does not name a numeric value of the scenario.
-    """
-    data = copy.deepcopy(normalise_relations(data, file))
-    try:
-        defaults = Scenario.model_validate(data).model_dump()
-    except ValidationError as err:
-        raise validation_error(err, file) from None
-    for path, value in overrides.items():
-        parts = path.split(".")
-        if parts[0] == "relations" and len(parts) == 3 and split_pair(parts[1]):
-            pair = split_pair(parts[1])
-            if not set(pair) <= set(defaults["countries"]) or pair[0] == pair[1]:
-                raise ConfigError(file, path, "a dyad of listed countries", parts[1])
-            if parts[2] not in Relation.model_fields:
-                raise ConfigError(file, path, f"one of {list(Relation.model_fields)}", parts[2])
-            relation = data.setdefault("relations", {}).setdefault(pair_key(*pair), {})
-            relation[parts[2]] = value
-            continue
-        try:
-            resolve_path(defaults, path)
-        except KeyError:
-            raise ConfigError(file, path, "an existing numeric parameter path", path) from None
-        node = data
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return data

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.months import month_to_step
+from sim.scenario.calendar import month_to_step
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]

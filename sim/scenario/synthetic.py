@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import config
+from sim.scenario.loading import scenario_from_dict
+from sim.scenario.schema import Scenario
 
 
 def synthetic_scenario(
     n_countries: int, *, density: float = 0.3, rng: int | np.random.Generator | None = None
-) -> config.Scenario:
+) -> Scenario:
     """A random scenario with ``n_countries`` countries and one open pact of three.
 
     Parameters
@@ -62,10 +63,10 @@ def synthetic_scenario(
                     "affinity": float(np.round(affinity, 3)),
                     "tension": float(np.round(max(0.05, -affinity * 0.8), 3)),
                 }
-    return config.scenario_from_dict(
+    return scenario_from_dict(
         {
             "name": f"synthetic_{n_countries}",
-            "description": "Generated scenario (sim.synthetic)",
+            "description": "Generated scenario (sim.scenario.synthetic)",
             "countries": countries,
             "relations": relations,
             "blocs": {"pact": {"members": sorted(pact)}},

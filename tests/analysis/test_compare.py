@@ -1,4 +1,4 @@
-"""Tests of sim.compare: paired comparisons under common random numbers and the summary table."""
+"""Tests of sim.analysis.compare: paired comparisons under common random numbers, summary table."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.compare import compare_binary, compare_continuous, paired_difference_interval
-from sim.stats import StatsInputError, join_probabilities
-from sim.summary import SUMMARY_COLUMNS, summary_table
+from sim.analysis.compare import compare_binary, compare_continuous, paired_difference_interval
+from sim.analysis.stats import StatsInputError, join_probabilities
+from sim.analysis.summary import SUMMARY_COLUMNS, summary_table
 
 
 def paired_runs(

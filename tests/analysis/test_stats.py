@@ -1,4 +1,4 @@
-"""Tests of sim.stats: known values on tiny cases, an analytic coverage check, properties."""
+"""Tests of sim.analysis.stats: known values on tiny cases, analytic coverage, properties."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats as sps
 
-from sim.errors import AllianceSimError
-from sim.stats import (
+from sim.analysis.stats import (
     StatsInputError,
     join_probabilities,
     median_interval,
@@ -21,7 +20,8 @@ from sim.stats import (
     trajectory_bands,
     wilson_interval,
 )
-from sim.survival import kaplan_meier, median_time, survival_table
+from sim.analysis.survival import kaplan_meier, median_time, survival_table
+from sim.errors import AllianceSimError
 
 
 def runs_frame(**columns: object) -> pd.DataFrame:

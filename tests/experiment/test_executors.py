@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from sim.errors import ConfigError
-from sim.executors import (
+from sim.experiment.executors import (
     ProcessExecutor,
     WorkersDyingError,
     check_not_in_a_worker,
     make_executor,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -47,9 +47,11 @@ def test_workers_ask_for_processes_and_are_refused_with_serial():
 
 
 def test_worker_processes_do_not_import_mesa_or_scipy_stats():
-    # a worker imports sim.runner (the task function) and the parent's main module (sim.cli
-    # for the alliance-sim command); Mesa and scipy.stats cost more than half a second
-    code = "import sys, sim.cli, sim.runner; print({'mesa', 'scipy.stats'} & {*sys.modules})"
+    # a worker imports sim.experiment.tasks (the task function) and the parent's main module
+    # (sim.cli for the alliance-sim command); Mesa and scipy.stats cost more than half a second
+    code = (
+        "import sys, sim.cli, sim.experiment.tasks; print({'mesa', 'scipy.stats'} & {*sys.modules})"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={**os.environ, "PYTHONPATH": str(REPO)})  # fmt: skip
     assert done.stdout.strip() == "set()"
@@ -73,7 +75,7 @@ def test_workers_that_always_die_stop_the_executor_with_a_clear_error():
 
 UNGUARDED = """
 import operator, functools
-from sim.executors import ProcessExecutor, check_not_in_a_worker
+from sim.experiment.executors import ProcessExecutor, check_not_in_a_worker
 check_not_in_a_worker(None)  # a worker re-running this script refuses here
 print(list(ProcessExecutor(1).imap_unordered(operator.call, [functools.partial(abs, -2)])))
 """

@@ -17,18 +17,17 @@ import pandas as pd
 import pytest
 import yaml
 
-import sim.engines
-import sim.runner
+import sim.experiment.chunks
+import sim.experiment.runner
 from sim import cli, load_experiment, run_experiment
-from sim.results import open_results
-from sim.scenarios import ROOT, default_scenario_path
-from sim.seeds import run_seed
-from sim.store import ResultsFolder, parquet_bytes
-
-from .helpers import assert_same_outcomes
+from sim.analysis.results import open_results
+from sim.experiment.seeds import run_seed
+from sim.experiment.store import ResultsFolder, parquet_bytes
+from sim.scenario.shipped import ROOT, default_scenario_path
+from tests.conftest import assert_same_outcomes
 
 MASTER = 7
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SCRIPT = Path(sys.executable).parent / "alliance-sim"
 
 
@@ -156,7 +155,7 @@ def model_experiment(folder: Path, bad_replication: int = 3, other_bad: int = -1
         folder,
         name="failing",
         scenario=None,
-        model="tests.test_runner:FailingModel",
+        model="tests.experiment.test_runner:FailingModel",
         parameters={
             "bad_seed": run_seed(MASTER, bad_replication),
             "other_bad_seed": run_seed(MASTER, other_bad) if other_bad >= 0 else -1,
@@ -199,14 +198,14 @@ def test_resume_is_suggested_only_when_the_failures_differ(tmp_path, capsys):
 
 def test_a_failing_batch_chunk_is_retried_run_by_run(tmp_path, monkeypatch, reference):
     bad_seed = run_seed(MASTER, 5)
-    original = sim.engines.simulate_batch
+    original = sim.experiment.chunks.simulate_batch
 
     def fragile(world, seeds, **kwargs):
         if bad_seed in [int(s) for s in seeds]:
             raise FloatingPointError("injected")
         return original(world, seeds, **kwargs)
 
-    monkeypatch.setattr(sim.engines, "simulate_batch", fragile)
+    monkeypatch.setattr(sim.experiment.chunks, "simulate_batch", fragile)
     experiment = load_experiment(write_experiment(tmp_path))
     results = run_experiment(experiment, out=tmp_path / "out", executor="serial", chunk_size=40,
                              progress=False)  # fmt: skip
@@ -225,7 +224,7 @@ def test_the_manifest_is_saved_every_few_seconds_not_after_every_task(tmp_path, 
     path = write_experiment(tmp_path, replications=20, months=12)  # 3 variants: 30 tasks of 2
     for seconds, expected in ((3600.0, 2), (0.0, 2 + 30)):
         saved.clear()
-        monkeypatch.setattr(sim.runner, "MANIFEST_SECONDS", seconds)
+        monkeypatch.setattr(sim.experiment.runner, "MANIFEST_SECONDS", seconds)
         run_experiment(path, out=tmp_path / f"out{seconds}", executor="serial", chunk_size=2,
                        progress=False)  # fmt: skip
         assert len(saved) == expected
@@ -240,7 +239,7 @@ def test_an_error_in_the_executor_leaves_the_manifest_failed_not_running(tmp_pat
             raise MemoryError("injected")
             yield
 
-    monkeypatch.setattr(sim.runner, "make_executor", lambda *args, **kwargs: Broken())
+    monkeypatch.setattr(sim.experiment.runner, "make_executor", lambda *args, **kwargs: Broken())
     path = write_experiment(tmp_path, replications=2, months=12)
     with pytest.raises(MemoryError, match="injected"):
         run_experiment(path, out=tmp_path / "out", progress=False)

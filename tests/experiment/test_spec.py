@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.experiment import NotAFileError, load_experiment
-from sim.scenarios import ROOT, default_scenario_path
-from sim.seeds import run_seed
+from sim.experiment.seeds import run_seed
+from sim.experiment.spec import NotAFileError, load_experiment
+from sim.scenario.shipped import ROOT, default_scenario_path
 
 SHIPPED = {
     "baseline_outlook": ["baseline"],
@@ -269,13 +269,13 @@ def test_a_collected_attribute_the_model_lacks_fails_at_load(write):
 
 
 def test_a_model_that_cannot_be_built_fails_at_load(write):
-    bad(model_change(model="tests.test_experiment:SetsInStep", parameters={"fail": True},
+    bad(model_change(model="tests.experiment.test_spec:SetsInStep", parameters={"fail": True},
                      collect=["late"]),
         r"model: expected a model that builds .*cannot build with fail=True", write)  # fmt: skip
 
 
 def test_an_attribute_set_in_the_first_step_is_collectable(write):
-    path = write(model_change(model="tests.test_experiment:SetsInStep", collect=["late"]))
+    path = write(model_change(model="tests.experiment.test_spec:SetsInStep", collect=["late"]))
     assert load_experiment(path).collect == ["late"]
 
 

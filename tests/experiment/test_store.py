@@ -13,19 +13,19 @@ import pandas as pd
 import pytest
 import yaml
 
-import sim.engines
-import sim.runner
+import sim.experiment.chunks
+import sim.experiment.tasks
 from sim import load_experiment, run_experiment
-from sim.engines import Chunk, run_chunk
 from sim.errors import ConfigError
-from sim.scenarios import default_scenario_path
-from sim.store import (
+from sim.experiment.chunks import Chunk, run_chunk
+from sim.experiment.store import (
     ResultsFolder,
     ResultsFolderError,
     parquet_bytes,
     sha256_json,
     write_part,
 )
+from sim.scenario.shipped import default_scenario_path
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def experiment_path(tmp_path):
 
 HOLD = """
 import sys, time
-from sim.store import ResultsFolder
+from sim.experiment.store import ResultsFolder
 with ResultsFolder(sys.argv[1]).locked():
     print("locked", flush=True)
     time.sleep(60)
@@ -279,14 +279,14 @@ def test_a_retried_task_deletes_its_stale_parts_first(tmp_path, experiment_path,
         raise FloatingPointError("injected")
 
     # every run of the retried task fails: neither its old runs nor its old series remain
-    again = retry(lambda patch: patch.setattr(sim.engines, "simulate_batch", crash))
+    again = retry(lambda patch: patch.setattr(sim.experiment.chunks, "simulate_batch", crash))
     assert again.failed_count == 2
     assert not any(part.exists() for part in parts)
     assert len(again.runs) == 10 and len(again.series) == 10 * 12
     # the task fails whole after an earlier attempt left parts: they are gone too
     for part, data in zip(parts, saved, strict=True):
         part.write_bytes(data)
-    again = retry(lambda patch: patch.setattr(sim.runner, "run_chunk", crash))
+    again = retry(lambda patch: patch.setattr(sim.experiment.tasks, "run_chunk", crash))
     assert again.failed_count == 2
     assert not any(part.exists() for part in parts)
     assert len(again.runs) == 10 and len(again.series) == 10 * 12

@@ -1,4 +1,4 @@
-"""Tests of sim.landscape, sim.landscape_io and sim.landscape_report (landscape theory).
+"""Tests of sim.landscape.energy, sim.landscape.inputs and sim.landscape.report (landscape theory).
 
 Reference: Axelrod & Bennett (1993) BJPolS 23(2).
 """
@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from sim import landscape_io
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.landscape import (
+from sim.landscape import inputs as landscape_io
+from sim.landscape.energy import (
     Landscape,
     analyse_landscape,
     canonical,
@@ -31,10 +31,10 @@ from sim.landscape import (
     switch_gains,
     tolerance,
 )
-from sim.landscape_io import landscape_from_dict, load_landscape, month_step, read_matrix_csv
-from sim.landscape_report import compare_blocs, landscape_command, write_json
+from sim.landscape.inputs import landscape_from_dict, load_landscape, month_step, read_matrix_csv
+from sim.landscape.report import compare_blocs, landscape_command, write_json
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_YAML = ROOT / "docs" / "examples" / "toy_landscape.yaml"
 EXAMPLE_CSV = ROOT / "docs" / "examples" / "toy_landscape.csv"
 WESTERN_BALKANS = ROOT / "scenarios" / "western_balkans_2025.yaml"
@@ -62,7 +62,7 @@ def random_landscape(n: int, seed: int) -> Landscape:
 
 
 def brute_energy(sizes: np.ndarray, propensity: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """E over all rows of labels, straight from the definition (independent of sim.landscape)."""
+    """E over all rows of labels, straight from the definition (not from sim.landscape.energy)."""
     different = labels[:, :, None] != labels[:, None, :]
     return np.einsum("i,j,ij,mij->m", sizes, sizes, propensity, different)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import dynamics, month
+from sim.model import dynamics, phases
 
 
 def test_propensity_formula_and_zero_diagonal():
@@ -31,7 +31,7 @@ def test_threat_is_walts_product():
 
 
 def test_great_circle_distance_belgrade_zagreb():
-    from sim.world import great_circle_km
+    from sim.model.world import great_circle_km
 
     d = great_circle_km(np.array([44.79, 45.81]), np.array([20.45, 15.98]))
     assert d[0, 1] == pytest.approx(368, abs=5)  # about 370 km by the haversine formula
@@ -104,7 +104,7 @@ def test_depth_grows_with_positive_drive_and_decays_otherwise():
 def test_choose_blocs_takes_the_first_success():
     chance = np.array([[[0.5, 0.5], [0.1, 0.9], [0.0, 0.0]]])
     draws = np.array([[[0.6, 0.4], [0.05, 0.01], [0.0, 0.0]]])
-    assert month.choose_blocs(chance, draws).tolist() == [[1, 0, -1]]
+    assert phases.choose_blocs(chance, draws).tolist() == [[1, 0, -1]]
 
 
 def test_provocation_raises_tension_with_every_member():

@@ -7,16 +7,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import config
-from sim.scenarios import default_scenario_path, shipped_scenarios
-from sim.seeds import run_seeds
-
-from .helpers import assert_same_outcomes, batch_rows, mesa_rows
+from sim.experiment.seeds import run_seeds
+from sim.scenario.loading import load_scenario, scenario_from_dict
+from sim.scenario.shipped import default_scenario_path, shipped_scenarios
+from tests.conftest import assert_same_outcomes, batch_rows, mesa_rows
 
 
 @pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
 def test_engines_agree_on_200_runs_of_each_shipped_scenario(path):
-    scenario = config.load_scenario(path)
+    scenario = load_scenario(path)
     seeds = run_seeds(2025, range(200))
     batch = batch_rows(scenario, seeds)
     mesa = mesa_rows(scenario, seeds)
@@ -46,13 +45,13 @@ perturbation = st.fixed_dictionaries(
 def test_engines_agree_on_perturbed_scenarios(scenario_data, overrides, counter):
     overrides = {**overrides, "dynamics.alignment.noise": 0.05}
     data = {**scenario_data, "dynamics": {"counter_bloc": {"enabled": counter}}}
-    scenario = config.scenario_from_dict(data, overrides=overrides)
+    scenario = scenario_from_dict(data, overrides=overrides)
     seeds = run_seeds(7, range(12))
     assert_same_outcomes(mesa_rows(scenario, seeds, 60), batch_rows(scenario, seeds, 60))
 
 
 def test_same_seed_same_run_different_seed_different_run():
-    scenario = config.load_scenario(default_scenario_path())
+    scenario = load_scenario(default_scenario_path())
     first = mesa_rows(scenario, [11, 11, 12])
     assert_same_outcomes(first.iloc[[0]], first.iloc[[1]])
     assert first.loc[0, "final_alignment_SRB"] != first.loc[2, "final_alignment_SRB"]
@@ -69,7 +68,7 @@ def test_a_runs_result_does_not_depend_on_its_chunk_or_order(scenario):
 
 def test_mesa_agent_order_does_not_matter(scenario):
     """Country agents are asked in a shuffled order; results depend only on the seed."""
-    from sim.model import AllianceModel
+    from sim.model.mesa_engine import AllianceModel
 
     model = AllianceModel(scenario, months=60, rng=5)
     model.random.seed(999)  # a different shuffle order for the agents
@@ -81,15 +80,15 @@ def test_mesa_agent_order_does_not_matter(scenario):
 
 
 def test_sub_chunks_do_not_change_results(scenario, monkeypatch):
-    from sim import ensemble
-    from sim.world import compile_world
+    from sim.model import batch_engine
+    from sim.model.world import compile_world
 
     world = compile_world(scenario)
     seeds = run_seeds(8, range(25))
-    whole = ensemble.simulate_batch(world, seeds, months=36, series_every=12)
-    monkeypatch.setattr(ensemble, "MEMORY_BUDGET", 1)  # one run per sub-chunk
-    assert ensemble.runs_per_chunk(world, 36) == 1
-    split = ensemble.simulate_batch(world, seeds, months=36, series_every=12)
+    whole = batch_engine.simulate_batch(world, seeds, months=36, series_every=12)
+    monkeypatch.setattr(batch_engine, "MEMORY_BUDGET", 1)  # one run per sub-chunk
+    assert batch_engine.runs_per_chunk(world, 36) == 1
+    split = batch_engine.simulate_batch(world, seeds, months=36, series_every=12)
     assert whole.runs.equals(split.runs)
     assert whole.series.equals(split.series)
 
@@ -100,14 +99,12 @@ def test_a_world_with_one_parameter_set_per_run_matches_separate_runs(scenario_d
 
     import numpy as np
 
-    from sim.ensemble import simulate_batch
-    from sim.world import RUN_ARRAYS, compile_world
+    from sim.model.batch_engine import simulate_batch
+    from sim.model.world import RUN_ARRAYS, compile_world
 
     values = [-0.5, 0.0, 0.3]
     worlds = [
-        compile_world(
-            config.scenario_from_dict(scenario_data, overrides={"patrons.west.endorsement": v})
-        )
+        compile_world(scenario_from_dict(scenario_data, overrides={"patrons.west.endorsement": v}))
         for v in values
     ]
     stacked = replace(

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import config
-from sim.draws import draw_runs, generators_for
-from sim.seeds import run_seeds
-from sim.synthetic import synthetic_scenario
-
-from .helpers import assert_same_outcomes, batch_rows, mesa_rows
+from sim.experiment.seeds import run_seeds
+from sim.model.draws import draw_runs, generators_for
+from sim.scenario.loading import scenario_from_dict
+from sim.scenario.synthetic import synthetic_scenario
+from tests.conftest import assert_same_outcomes, batch_rows, mesa_rows
 
 SEEDS = run_seeds(11, range(200))
 
@@ -18,7 +17,7 @@ def with_events(scenario_data, events, overrides=None, **dynamics):
     data = {**scenario_data, "events": [*scenario_data["events"], *events]}
     if dynamics:
         data["dynamics"] = dynamics
-    return config.scenario_from_dict(data, overrides=overrides or {})
+    return scenario_from_dict(data, overrides=overrides or {})
 
 
 def test_a_leave_event_is_recorded_as_an_exit(scenario_data):
@@ -51,7 +50,7 @@ def test_a_forced_joiner_does_not_leave_in_its_first_month(scenario_data):
 
 
 def test_a_redundant_join_of_a_founder_changes_nothing(scenario_data):
-    base = batch_rows(config.scenario_from_dict(scenario_data), SEEDS[:50], months=36)
+    base = batch_rows(scenario_from_dict(scenario_data), SEEDS[:50], months=36)
     scenario = with_events(
         scenario_data, [{"month": 3, "type": "join", "bloc": "tirana", "country": "ALB"}]
     )
@@ -73,7 +72,7 @@ def test_form_bloc_pulls_a_member_out_of_the_pact_as_an_exit(scenario_data):
 
 def test_a_world_without_blocs_runs_in_both_engines(scenario_data):
     data = {**scenario_data, "blocs": {}, "pact": None, "events": scenario_data["events"][:3]}
-    scenario = config.scenario_from_dict(data)
+    scenario = scenario_from_dict(data)
     seeds = SEEDS[:20]
     batch = batch_rows(scenario, seeds, months=24)
     assert_same_outcomes(mesa_rows(scenario, seeds, 24), batch)
@@ -99,7 +98,7 @@ def test_runs_do_not_depend_on_their_chunk_with_many_countries():
 
 
 def test_numpy_integer_seeds_work_in_the_mesa_model(scenario):
-    from sim.model import AllianceModel
+    from sim.model.mesa_engine import AllianceModel
 
     model = AllianceModel(scenario, months=6, rng=np.int64(9))
     model.run()

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim import config, dynamics, month
-from sim.draws import draw_runs, generators_for
-from sim.outcomes import OutcomeTracker
-from sim.seeds import run_seeds
-from sim.state import RunState, derive
-from sim.world import compile_world
-
-from .helpers import batch_rows, sd_tolerance
+from sim.experiment.seeds import run_seeds
+from sim.model import dynamics, phases
+from sim.model.draws import draw_runs, generators_for
+from sim.model.outcomes import OutcomeTracker
+from sim.model.state import RunState, derive
+from sim.model.world import compile_world
+from sim.scenario.loading import scenario_from_dict
+from tests.conftest import batch_rows, sd_tolerance
 
 perturbation = st.fixed_dictionaries(
     {
@@ -39,7 +39,7 @@ perturbation = st.fixed_dictionaries(
 @given(overrides=perturbation, counter=st.booleans(), seed=st.integers(0, 2**32))
 def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
     data = {**scenario_data, "dynamics": {"counter_bloc": {"enabled": counter}}}
-    world = compile_world(config.scenario_from_dict(data, overrides=overrides))
+    world = compile_world(scenario_from_dict(data, overrides=overrides))
     runs, months = 8, 48
     state = RunState.initial(world, runs)
     draws = draw_runs(
@@ -51,8 +51,8 @@ def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
     tracker = OutcomeTracker(world, state, months)
     founders = state.member == world.pact
     for step in range(months):
-        derived, changes = month.plan(state, world, step, draws.month(step))
-        month.commit(state, world, derived, changes)
+        derived, changes = phases.plan(state, world, step, draws.month(step))
+        phases.commit(state, world, derived, changes)
         tracker.record(step, state, derived, changes)
         assert np.all(np.abs(state.alignment) <= 1.0)
         assert np.all(state.tension >= 0.0)
@@ -89,7 +89,7 @@ SEEDS = run_seeds(404, range(RUNS))
 
 def rows_with(scenario_data, overrides=None, events=(), months=120):
     data = {**scenario_data, "events": [*scenario_data["events"], *events]}
-    return batch_rows(config.scenario_from_dict(data, overrides=overrides or {}), SEEDS, months)
+    return batch_rows(scenario_from_dict(data, overrides=overrides or {}), SEEDS, months)
 
 
 def any_join(rows):
@@ -184,7 +184,7 @@ def test_balancing_moves_a_threatened_outsider_away(scenario_data):
 
 @pytest.fixture(scope="module")
 def calibration(scenario):
-    from sim.ensemble import simulate_batch
+    from sim.model.batch_engine import simulate_batch
 
     return simulate_batch(
         compile_world(scenario), run_seeds(20250318, range(RUNS)), months=120, series_every=1

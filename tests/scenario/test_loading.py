@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim import config
 from sim.errors import ConfigError, InputFileNotFoundError
-from sim.scenarios import shipped_scenarios
-from sim.world import compile_world
+from sim.model.world import compile_world
+from sim.scenario.loading import load_scenario, scenario_from_dict
+from sim.scenario.shipped import shipped_scenarios
 
 
 def test_default_scenario_has_the_twelve_countries_and_the_pact(scenario):
@@ -19,7 +19,7 @@ def test_default_scenario_has_the_twelve_countries_and_the_pact(scenario):
 
 @pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.name)
 def test_every_shipped_scenario_validates(path):
-    assert config.load_scenario(path).countries
+    assert load_scenario(path).countries
 
 
 def test_relations_are_symmetric_and_unlisted_take_defaults(world):
@@ -34,7 +34,7 @@ def test_relations_are_symmetric_and_unlisted_take_defaults(world):
 def bad(write_scenario, change, match):
     path = write_scenario(change)
     with pytest.raises(ConfigError, match=match) as info:
-        config.load_scenario(path)
+        load_scenario(path)
     assert str(path) in str(info.value)
     return info.value
 
@@ -99,7 +99,7 @@ def test_symmetric_duplicate_is_accepted(write_scenario):
     def change(d):
         d["relations"]["XKX-SRB"] = {"affinity": -0.9}
 
-    assert config.load_scenario(write_scenario(change)).relations["SRB-XKX"].affinity == -0.9
+    assert load_scenario(write_scenario(change)).relations["SRB-XKX"].affinity == -0.9
 
 
 def test_event_before_start(write_scenario):
@@ -139,12 +139,12 @@ def test_unknown_event_type(write_scenario):
 def test_malformed_yaml_names_the_line(write_scenario):
     path = write_scenario(text="name: x\ncountries: {ALB: [\n")
     with pytest.raises(ConfigError, match=r"line \d+, column \d+.*well-formed YAML"):
-        config.load_scenario(path)
+        load_scenario(path)
 
 
 def test_missing_file():
     with pytest.raises(InputFileNotFoundError, match=r"nowhere\.yaml"):
-        config.load_scenario("nowhere.yaml")
+        load_scenario("nowhere.yaml")
 
 
 def test_missing_required_field(write_scenario):
@@ -163,7 +163,7 @@ def test_overrides_reach_every_kind_of_path(scenario_data):
         "patrons.russia.support": 0.9,
         "dynamics.tension.decay": 0.1,
     }
-    scenario = config.scenario_from_dict(scenario_data, overrides=overrides)
+    scenario = scenario_from_dict(scenario_data, overrides=overrides)
     assert scenario.countries["SRB"].alignment == -0.5
     assert scenario.relations["SRB-XKX"].tension == 0.9
     assert scenario.relations["SRB-XKX"].affinity == -0.9
@@ -186,21 +186,21 @@ def test_overrides_reach_every_kind_of_path(scenario_data):
 )
 def test_unknown_override_path_is_an_error(scenario_data, path):
     with pytest.raises(ConfigError, match="expected"):
-        config.scenario_from_dict(scenario_data, overrides={path: 0.1})
+        scenario_from_dict(scenario_data, overrides={path: 0.1})
 
 
 def test_override_value_is_validated(scenario_data):
     with pytest.raises(ConfigError, match=r"countries\.SRB\.alignment"):
-        config.scenario_from_dict(scenario_data, overrides={"countries.SRB.alignment": 3.0})
+        scenario_from_dict(scenario_data, overrides={"countries.SRB.alignment": 3.0})
 
 
 def test_extends_adds_events_and_overrides(tmp_path):
-    from sim.scenarios import ROOT
+    from sim.scenario.shipped import ROOT
 
-    nato = config.load_scenario(ROOT / "scenarios" / "nato_endorses.yaml")
-    base = config.load_scenario(ROOT / "scenarios" / "western_balkans_2025.yaml")
+    nato = load_scenario(ROOT / "scenarios" / "nato_endorses.yaml")
+    base = load_scenario(ROOT / "scenarios" / "western_balkans_2025.yaml")
     assert len(nato.events) == len(base.events) + 1
-    russia = config.load_scenario(ROOT / "scenarios" / "russia_backs_serbia.yaml")
+    russia = load_scenario(ROOT / "scenarios" / "russia_backs_serbia.yaml")
     assert russia.patrons.russia.support == 0.9
 
 
@@ -208,10 +208,10 @@ def test_extends_rejects_other_keys_and_missing_base(tmp_path):
     path = tmp_path / "variant.yaml"
     path.write_text("extends: missing.yaml\nname: x\n")
     with pytest.raises(InputFileNotFoundError, match=r"missing\.yaml"):
-        config.load_scenario(path)
+        load_scenario(path)
     path.write_text("extends: missing.yaml\ncountries: {}\n")
     with pytest.raises(ConfigError, match="countries"):
-        config.load_scenario(path)
+        load_scenario(path)
 
 
 def test_a_scenario_needs_two_countries(write_scenario):

@@ -1,0 +1,71 @@
+"""The pipeline composed: run an experiment into its folder, then summarise and read it back.
+
+The experiment stage writes the folder (:func:`sim.experiment.runner.run_to_folder`); the
+analysis stage reads what it wrote (:mod:`sim.analysis.results`). This module joins the two for
+the Python API and the ``run`` command, so that neither stage imports the other's upper side.
+
+Examples
+--------
+>>> from sim.scenario.shipped import ROOT
+>>> import tempfile
+>>> experiment = load_experiment(ROOT / "experiments" / "bulgaria_question.yaml",
+...                              replications=20, months=24)
+>>> results = run_experiment(experiment, out=tempfile.mkdtemp(), executor="serial",
+...                          progress=False)
+>>> results.runs.groupby("variant", sort=False).size().to_dict()
+{'baseline': 20, 'bulgaria_invited': 20, 'bulgaria_joins': 20}
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+
+from sim.analysis.results import Results, open_results, summarize
+from sim.experiment.runner import run_to_folder
+from sim.experiment.spec import Experiment, load_experiment
+
+__all__ = ["load_experiment", "open_results", "run_experiment"]
+
+
+def run_experiment(
+    experiment: Experiment | str | Path,
+    *,
+    out: str | Path = "results",
+    executor: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    resume: bool = False,
+    progress: bool = True,
+    summary: bool = True,
+    console: Console | None = None,
+) -> Results:
+    """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
+
+    Takes the options of :func:`~sim.experiment.runner.run_to_folder` (executor, workers,
+    chunk size, resume, progress) and, with ``summary`` (the default), writes ``summary.csv``.
+
+    Returns
+    -------
+    Results
+        The folder's tables; ``results.failures`` lists runs that raised.
+
+    Raises
+    ------
+    ConfigError, ResultsFolderError, RunInterrupted, NestedProcessesError
+        As :func:`~sim.experiment.runner.run_to_folder`.
+    """
+    folder = run_to_folder(
+        experiment,
+        out=out,
+        executor=executor,
+        workers=workers,
+        chunk_size=chunk_size,
+        resume=resume,
+        progress=progress,
+        console=console,
+    )
+    if summary:
+        summarize(folder)
+    return open_results(folder)
