@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from sim.landscape.energy import Landscape, LandscapeResult, enumerate_landscape, sample_landscape
+from sim.landscape.energy import Landscape, LandscapeResult
+from sim.landscape.search import enumerate_landscape, sample_landscape
 
 
 def random_landscape(n: int, *, rng: np.random.Generator) -> Landscape:

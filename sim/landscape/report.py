@@ -25,8 +25,9 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from sim.landscape.energy import EXHAUSTIVE_LIMIT, LandscapeResult, analyse_landscape
+from sim.landscape.energy import EXHAUSTIVE_LIMIT, LandscapeResult
 from sim.landscape.inputs import LandscapeInput, load_landscape
+from sim.landscape.search import analyse_landscape
 
 MAX_PRINTED_MINIMA = 50
 ENERGY_CONVENTION = (
@@ -171,7 +172,8 @@ def compare_blocs(result: LandscapeResult, blocs: dict[str, Iterable[str]]) -> l
 
     Examples
     --------
-    >>> from sim.landscape.energy import Landscape, enumerate_landscape
+    >>> from sim.landscape.energy import Landscape
+    >>> from sim.landscape.search import enumerate_landscape
     >>> scape = Landscape(("US", "Russia", "Syria"), np.array([10.0, 10.0, 50.0]),
     ...                   np.array([[0, -1, -1], [-1, 0, 1], [-1, 1, 0.0]]))
     >>> row, = compare_blocs(enumerate_landscape(scape), {"pact": ["Russia"]})

@@ -19,20 +19,19 @@ from sim.errors import ConfigError, InputFileNotFoundError
 from sim.landscape import inputs as landscape_io
 from sim.landscape.energy import (
     Landscape,
-    analyse_landscape,
     canonical,
     configuration_index,
     configuration_labels,
     descend,
     energy,
-    enumerate_landscape,
     frustration,
-    sample_landscape,
     switch_gains,
     tolerance,
 )
-from sim.landscape.inputs import landscape_from_dict, load_landscape, month_step, read_matrix_csv
+from sim.landscape.files import landscape_from_dict, read_matrix_csv
+from sim.landscape.inputs import load_landscape, month_step
 from sim.landscape.report import compare_blocs, landscape_command, write_json
+from sim.landscape.search import analyse_landscape, enumerate_landscape, sample_landscape
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_YAML = ROOT / "docs" / "examples" / "toy_landscape.yaml"
