@@ -9,9 +9,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sim.errors import AllianceSimError, ConfigError
+from sim.experiment.figures import FIGURES
 from sim.model.world import compile_world, describe
 from sim.scenario.calendar import step_to_month
 from sim.scenario.loading import load_scenario
@@ -233,11 +235,20 @@ def run(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run in the same folder.")
     ] = False,
+    plots: Annotated[
+        bool,
+        typer.Option(
+            "--plots/--no-plots",
+            help="Draw the figures into OUT/<name>/figures/ at the end (outputs.figures, or all "
+            "that apply).",
+        ),
+    ] = True,
 ) -> None:
     """Run every variant of an experiment, write the results folder and print the summary.
 
-    Results go to OUT/<experiment name>/: manifest.json, runs/ and series/ Parquet parts and
-    summary.csv (docs/experiments.md). Ctrl-C stops cleanly; rerun with --resume to finish.
+    Results go to OUT/<experiment name>/: manifest.json, runs/ and series/ Parquet parts,
+    summary.csv and figures/ (docs/experiments.md, docs/figures.md). Ctrl-C stops cleanly; rerun
+    with --resume to finish. Then `alliance-sim report OUT/<name>` writes a one-page report.
     Exit status 1 means some runs failed (listed in manifest.json).
     """
     from sim.analysis.tables import print_summary
@@ -264,6 +275,7 @@ def run(
             workers=workers,
             chunk_size=chunk_size,
             resume=resume,
+            plots=plots,
             console=console,
         )
     except RunInterrupted as stop:
@@ -297,9 +309,68 @@ def summarize(
     report_folder(results)
 
 
+@app.command()
+def plot(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder, e.g. results/bulgaria_question.")
+    ],
+    figure: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--figure",
+            help="Draw only this figure (repeatable): "
+            + ", ".join(FIGURES)
+            + ". Default: the experiment's outputs.figures, or all that "
+            "apply.",
+        ),
+    ] = None,
+    svg: Annotated[bool, typer.Option("--svg", help="Also write SVG next to each PNG.")] = False,
+) -> None:
+    """Draw the figures of a results folder into FOLDER/figures/ (PNG, and SVG with --svg).
+
+    Every figure has a title, units, calendar dates and a caption with the experiment,
+    replications and seed; see docs/figures.md for what each shows. Figures that do not apply
+    (e.g. tension_bands without stored trajectories) are listed with the reason.
+    """
+    from sim.report.drawing import write_figures
+
+    written = write_figures(folder, figure or None, svg=svg)
+    for name, files in written.items():
+        if isinstance(files, str):
+            console.print(f"  [dim]{name}: not drawn ({escape(files)})[/dim]", soft_wrap=True)
+        else:
+            console.print(f"  {name}: {', '.join(str(f) for f in files)}", soft_wrap=True)
+
+
+@app.command()
+def report(
+    folder: Annotated[
+        Path, typer.Argument(help="A results folder, e.g. results/bulgaria_question.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option(help="Write the page here (default FOLDER/report.html).")
+    ] = None,
+) -> None:
+    """Write FOLDER/report.html: one self-contained page to read or send.
+
+    The page holds the experiment's question, the scenario's key assumptions (with their
+    sources or "judgement", from the scenario file's comments), the variants, the summary
+    tables, the differences between variants, every figure that applies (embedded; the page
+    needs no other file and no network), sensitivity and discovery results when present, and
+    the provenance from manifest.json.
+    """
+    from sim.report.html import write_report
+
+    path = write_report(folder, out=out)
+    console.print(f"Report in [bold]{escape(str(path))}[/bold]", soft_wrap=True)
+
+
 def report_folder(results) -> None:
     """Say where the results are; exit 1 if runs failed or are still to run."""
-    console.print(f"Results in [bold]{results.path}[/bold] (summary.csv, runs/, manifest.json)")
+    figures = results.path / "figures"
+    extra = ", figures/" if figures.is_dir() and any(figures.iterdir()) else ""
+    console.print(f"Results in [bold]{results.path}[/bold] (summary.csv, runs/{extra}, "
+                  "manifest.json); `alliance-sim report` writes report.html")  # fmt: skip
     if results.failed_count:
         first = results.failures[0]
         if len({failure["error"] for failure in results.failures}) == 1:  # a rerun repeats it

@@ -1,8 +1,9 @@
-"""The pipeline composed: run an experiment into its folder, then summarise and read it back.
+"""The pipeline composed: run an experiment into its folder, summarise it, draw its figures.
 
 The experiment stage writes the folder (:func:`sim.experiment.runner.run_to_folder`); the
-analysis stage reads what it wrote (:mod:`sim.analysis.results`). This module joins the two for
-the Python API and the ``run`` command, so that neither stage imports the other's upper side.
+analysis stage reads what it wrote (:mod:`sim.analysis.results`); the report stage draws the
+figures (:func:`sim.report.drawing.write_figures`). This module joins them for the Python API and
+the ``run`` command, so that no stage imports the one above it.
 
 Examples
 --------
@@ -25,6 +26,7 @@ from rich.console import Console
 from sim.analysis.results import Results, open_results, summarize
 from sim.experiment.runner import run_to_folder
 from sim.experiment.spec import Experiment, load_experiment
+from sim.report.drawing import write_figures
 
 __all__ = ["load_experiment", "open_results", "run_experiment"]
 
@@ -39,12 +41,16 @@ def run_experiment(
     resume: bool = False,
     progress: bool = True,
     summary: bool = True,
+    plots: bool = False,
     console: Console | None = None,
 ) -> Results:
     """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
 
     Takes the options of :func:`~sim.experiment.runner.run_to_folder` (executor, workers,
-    chunk size, resume, progress) and, with ``summary`` (the default), writes ``summary.csv``.
+    chunk size, resume, progress) and, with ``summary`` (the default), writes ``summary.csv``;
+    with ``plots`` (``alliance-sim run`` sets it unless ``--no-plots``; needs ``summary``) it
+    also draws the figures the experiment's ``outputs.figures`` asks for (all that apply if it
+    names none) into ``figures/``.
 
     Returns
     -------
@@ -68,4 +74,6 @@ def run_experiment(
     )
     if summary:
         summarize(folder)
+        if plots:
+            write_figures(folder)
     return open_results(folder)

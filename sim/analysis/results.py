@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.analysis.stats import path_frequencies, quantile_summary, trajectory_bands
 from sim.analysis.summary import SUMMARY_COLUMNS, summary_table
@@ -91,6 +92,49 @@ class Results:
     def series(self) -> pd.DataFrame | None:
         parts = self._parts("series_part")
         return self.folder.read_parts(parts) if parts else None
+
+    def _schema(self, key: str) -> list[str]:
+        parts = self._parts(key)
+        return list(pq.read_schema(self.path / parts[0]).names) if parts else []
+
+    @cached_property
+    def run_columns(self) -> list[str]:
+        """Names of the columns of the runs table, read from a part's schema (no rows read)."""
+        return self._schema("runs_part")
+
+    @cached_property
+    def series_columns(self) -> list[str]:
+        """Names of the trajectory columns ([] if no trajectories were stored)."""
+        return self._schema("series_part")
+
+    @cached_property
+    def runs_count(self) -> int:
+        """Completed runs, from the parts' metadata (no rows read)."""
+        return sum(pq.ParquetFile(self.path / p).metadata.num_rows
+                   for p in self._parts("runs_part"))  # fmt: skip
+
+    def read_runs(self, columns: list[str]) -> pd.DataFrame:
+        """Only ``columns`` of the runs table (those present), for memory-bounded readers such
+        as the figures: a 10,000-run folder's few columns instead of all of them."""
+        if "runs" in self.__dict__:
+            return self.runs[[c for c in columns if c in self.runs.columns]]
+        present = [c for c in dict.fromkeys(columns) if c in self.run_columns]
+        return self.folder.read_parts(self._parts("runs_part"), present)
+
+    def read_series(self, columns: list[str]) -> pd.DataFrame:
+        """Only ``variant`` and ``columns`` of the trajectories (those present).
+
+        Raises
+        ------
+        ResultsFolderError
+            If the experiment stored no trajectories.
+        """
+        if not self.series_columns:
+            raise ResultsFolderError(
+                f"{self.path}: no trajectories stored; set outputs.series to yearly or monthly"
+            )
+        present = [c for c in dict.fromkeys(["variant", *columns]) if c in self.series_columns]
+        return self.folder.read_parts(self._parts("series_part"), present)
 
     @cached_property
     def summary(self) -> pd.DataFrame:

@@ -29,6 +29,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PrivateAttr, ValidationError
 
 from sim.errors import AllianceSimError, ConfigError, InputFileNotFoundError
+from sim.experiment.figures import FIGURES
 from sim.experiment.mesa_models import check_model
 from sim.experiment.seeds import run_seeds
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
@@ -54,11 +55,14 @@ class Variant(Frozen):
     events: list[Event] = Field(default_factory=list)
 
 
+FigureName = Literal[tuple(FIGURES)]  # an unknown name is refused when the file is loaded
+
+
 class Outputs(Frozen):
     """What to store besides the outcome rows."""
 
     series: Literal["none", "monthly", "yearly"] = "none"
-    figures: list[str] = Field(default_factory=list)  # accepted now; drawn by `alliance-sim plot`
+    figures: list[FigureName] = Field(default_factory=list)  # drawn by `alliance-sim plot`
 
 
 class Experiment(Frozen):

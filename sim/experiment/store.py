@@ -211,9 +211,13 @@ class ResultsFolder:
     def has_parts(self) -> bool:
         return any(any((self.path / kind).glob("*.parquet")) for kind in ("runs", "series"))
 
-    def read_parts(self, names: list[str]) -> pd.DataFrame:
-        """The parts named (relative paths), concatenated in the order given."""
-        frames = [pd.read_parquet(self.path / name) for name in names]
+    def read_parts(self, names: list[str], columns: list[str] | None = None) -> pd.DataFrame:
+        """The parts named (relative paths), concatenated in the order given.
+
+        ``columns`` reads only those columns (Parquet column projection: memory and time grow
+        with the columns read, not with all that are stored); None reads all.
+        """
+        frames = [pd.read_parquet(self.path / name, columns=columns) for name in names]
         frames = [frame for frame in frames if len(frame.columns)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
