@@ -10,6 +10,7 @@ them under ``figures/``.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -18,17 +19,22 @@ from typing import Any
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import pyarrow.parquet as pq
 from matplotlib.figure import Figure
 
 from sim.analysis.results import Results, open_results
 from sim.errors import AllianceSimError
 from sim.experiment.figures import FIGURES
 from sim.experiment.store import atomic_write_bytes
-from sim.report import figure_data, network, plots
+from sim.report import figure_data, network, plots, sweep_plots
 from sim.report.style import caption_text
 from sim.scenario.loading import scenario_from_dict
 
 FIGURES_FOLDER = "figures"
+DESIGN = "design.parquet"  # the files a sweep (and its sensitivity and discovery) leave
+DESIGN_SUMMARY = "design_summary.csv"
+SENSITIVITY = "sensitivity.csv"
+DISCOVERY = "discovery.json"
 
 
 class FigureError(AllianceSimError, ValueError):
@@ -194,8 +200,98 @@ def _needs_pairs(context: FigureContext) -> str | None:
     return None
 
 
-def _needs_sweep(context: FigureContext) -> str | None:
-    return "no sweep outputs in this folder"
+def _sweep_parameters(context: FigureContext, table: pd.DataFrame) -> list[str]:
+    """The swept parameters: ``design.parquet``'s columns, else those of design_summary.csv
+    between ``design_id`` and ``outcome``."""
+    design = context.results.path / DESIGN
+    if design.is_file():
+        names = [c for c in pq.read_schema(design).names if c != "design_id"]
+    else:
+        columns = list(table.columns)
+        start = columns.index("design_id") + 1 if "design_id" in columns else 0
+        names = columns[start : columns.index("outcome")] if "outcome" in columns else []
+    return [n for n in names if n in table and pd.api.types.is_numeric_dtype(table[n])]
+
+
+def _design_summary(context: FigureContext) -> pd.DataFrame:
+    table = pd.read_csv(context.results.path / DESIGN_SUMMARY)
+    if "variant" in table:
+        table = table[table["variant"] == table["variant"].iloc[0]]
+    return table
+
+
+def _needs_design(context: FigureContext) -> str | None:
+    if not (context.results.path / DESIGN_SUMMARY).is_file():
+        return f"not a sweep (no {DESIGN_SUMMARY} in this folder)"
+    table = _design_summary(context)
+    if not {"outcome", "estimate"} <= set(table.columns):
+        return f"{DESIGN_SUMMARY} has no outcome and estimate columns"
+    if len(_sweep_parameters(context, table)) < 2:
+        return "the sweep has fewer than two numeric parameters"
+    return None
+
+
+def _heatmap(context: FigureContext) -> Figure:
+    table = _design_summary(context)
+    x, y = _sweep_parameters(context, table)[:2]
+    outcomes = list(pd.unique(table["outcome"]))[:4]
+    return sweep_plots.outcome_heatmap(table, x=x, y=y, outcomes=outcomes,
+                                       caption=context.caption)  # fmt: skip
+
+
+SENSITIVITY_INDICES = {  # first column present -> the indices drawn (value, half-width)
+    "ST": [("ST", "ST_conf"), ("S1", "S1_conf")],
+    "mu_star": [("mu_star", "mu_star_conf")],
+    "pawn_median": [("pawn_median", None)],
+    "range": [("range", None)],
+}
+
+
+def _sensitivity_table(context: FigureContext) -> tuple[pd.DataFrame, list]:
+    table = pd.read_csv(context.results.path / SENSITIVITY)
+    if "variant" in table:
+        table = table[table["variant"] == table["variant"].iloc[0]]
+    for first, indices in SENSITIVITY_INDICES.items():
+        if first in table and table[first].notna().any():
+            indices = [(c, i if i in table else None) for c, i in indices if c in table]
+            return table[table[first].notna()], indices
+    return table, []
+
+
+def _needs_sensitivity(context: FigureContext) -> str | None:
+    if not (context.results.path / SENSITIVITY).is_file():
+        return f"no {SENSITIVITY} (run `alliance-sim sensitivity` on a sweep)"
+    table, indices = _sensitivity_table(context)
+    if not indices or not {"outcome", "parameter"} <= set(table.columns):
+        return f"{SENSITIVITY} has no index columns this figure knows"
+    return None
+
+
+def _sensitivity(context: FigureContext) -> Figure:
+    table, indices = _sensitivity_table(context)
+    return sweep_plots.sensitivity_ranking(table, indices=indices, caption=context.caption)
+
+
+def _discovery(context: FigureContext) -> dict[str, Any]:
+    return json.loads((context.results.path / DISCOVERY).read_text(encoding="utf-8"))
+
+
+def _needs_discovery(context: FigureContext) -> str | None:
+    if not (context.results.path / DISCOVERY).is_file():
+        return f"no {DISCOVERY} (run `alliance-sim discover` on a sweep)"
+    found = _discovery(context)
+    if not {"trajectory", "box", "chosen_box"} <= set(found):
+        return f"{DISCOVERY} has no trajectory, box and chosen_box"
+    return None
+
+
+def _prim(context: FigureContext) -> Figure:
+    found = _discovery(context)
+    trajectory = pd.DataFrame(found["trajectory"])
+    box = pd.DataFrame(found["box"])
+    return sweep_plots.prim_trajectory(trajectory, box, chosen=int(found["chosen_box"]),
+                                       where=str(found.get("where", "the cases")),
+                                       caption=context.caption)  # fmt: skip
 
 
 BUILDERS: dict[str, Builder] = {
@@ -206,9 +302,9 @@ BUILDERS: dict[str, Builder] = {
     "expansion_paths": Builder(_expansion_paths, _needs_pact),
     "differences": Builder(_differences, _needs_pairs),
     "network": Builder(_network, _needs_pact),
-    "sweep_heatmap": Builder(lambda c: None, _needs_sweep),
-    "sensitivity": Builder(lambda c: None, _needs_sweep),
-    "prim": Builder(lambda c: None, _needs_sweep),
+    "sweep_heatmap": Builder(_heatmap, _needs_design),
+    "sensitivity": Builder(_sensitivity, _needs_sensitivity),
+    "prim": Builder(_prim, _needs_discovery),
 }
 
 

@@ -11,6 +11,7 @@ cannot inject markup.
 from __future__ import annotations
 
 import base64
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,11 +28,12 @@ from sim.report.assumptions import scenario_assumptions
 from sim.report.drawing import draw_figures, figure_bytes, figure_plan
 
 REPORT = "report.html"
-EXTRA_TABLES = {  # files a sweep or discovery may leave in the folder -> title
+EXTRA_TABLES = {  # files a sweep, its sensitivity and its discovery leave -> title
     "sensitivity.csv": "Sensitivity indices",
+    "discovery_box.csv": "Scenario discovery: the chosen PRIM box",
+    "discovery_features.csv": "Scenario discovery: feature scores",
+    "discovery_tree.csv": "Scenario discovery: CART leaves",
     "design_summary.csv": "Per design point",
-    "discovery.csv": "Scenario discovery",
-    "prim_box.csv": "Scenario discovery: the chosen box",
 }
 EXTRA_ROWS = 40
 
@@ -91,7 +93,7 @@ def _country_table(results: Results, summary: pd.DataFrame, start: str | None) -
     if hidden:
         note += f" Not listed (under 1% in every variant): {', '.join(hidden)}."
     return {"title": "Accession: who joins, and when", "columns": columns, "rows": rows,
-            "note": note}  # fmt: skip
+            "note": note, "text_columns": 2}  # fmt: skip
 
 
 def _pact_table(results: Results, summary: pd.DataFrame) -> dict[str, Any]:
@@ -118,7 +120,8 @@ def _pact_table(results: Results, summary: pd.DataFrame) -> dict[str, Any]:
             cells.append(", ".join(f"{r.path} {percent(r.share)}" for r in top.itertuples()))
         rows.append(cells)
     return {"title": "The pact: growth, crises, tension", "columns": ["measure", *results.variants],
-            "rows": rows, "note": "95% intervals in brackets; tension in model units."}  # fmt: skip
+            "rows": rows, "note": "95% intervals in brackets; tension in model units.",
+            "text_columns": 1}  # fmt: skip
 
 
 def _model_table(summary: pd.DataFrame) -> dict[str, Any]:
@@ -128,11 +131,17 @@ def _model_table(summary: pd.DataFrame) -> dict[str, Any]:
             for r in summary.to_dict("records")]  # fmt: skip
     return {"title": "Collected values at the end of each run", "note": "",
             "columns": ["variant", "value", "n", "mean", *quantiles, "median 95% CI"],
-            "rows": rows}  # fmt: skip
+            "rows": rows, "text_columns": 2}  # fmt: skip
 
 
 def _differences(results: Results, summary: pd.DataFrame) -> dict[str, Any] | None:
     paired = summary[summary["difference"].notna()]
+    joined = summary[summary["measure"].str.startswith("P(joined by year")]
+    hidden = set(joined["subject"]) - set(
+        joined.loc[joined["estimate"] >= SHOW_AT_LEAST, "subject"]
+    )
+    paired = paired[~(paired["measure"].str.startswith("P(joined by year")
+                      & paired["subject"].isin(hidden))]  # fmt: skip
     if paired.empty:
         return None
     rows = []
@@ -160,6 +169,17 @@ def _extras(results: Results) -> list[dict[str, Any]]:
         tables.append({"title": title, "columns": list(frame.columns), "rows": rows,
                        "note": note})  # fmt: skip
     return tables
+
+
+def _discovery_sentence(results: Results) -> str:
+    """The chosen box of ``discovery.json`` in one sentence ("" if none)."""
+    path = results.path / "discovery.json"
+    if not path.is_file():
+        return ""
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8")).get("sentence", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
 
 
 def _cell(value: Any) -> str:
@@ -263,6 +283,7 @@ def report_context(results: Results, figures: Sequence[tuple[str, bytes]]) -> di
         ],
         "skipped": [(name, reason) for name, reason in plan.items() if reason],
         "extras": _extras(results),
+        "discovery_sentence": _discovery_sentence(results),
         "provenance": _provenance(results),
         "experiment_file": ((results.manifest.get("files") or {}).get("experiment") or {}).get(
             "path", "EXPERIMENT.yaml"
