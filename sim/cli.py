@@ -191,6 +191,7 @@ def landscape(
 class ExecutorName(StrEnum):
     serial = "serial"
     processes = "processes"
+    dask = "dask"
 
 
 class EngineName(StrEnum):
@@ -221,8 +222,17 @@ def run(
     executor: Annotated[
         ExecutorName | None,
         typer.Option(
-            help="serial or processes (default: processes from 5,000 batch or 200 Mesa runs, "
-            "where they are faster)."
+            help="serial, processes or dask (default: processes from 5,000 batch or 200 Mesa "
+            "runs, where they are faster; dask with --scheduler). dask needs "
+            "alliance-sim[distributed] and, without a scheduler, starts a local cluster."
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 or a scheduler.json file "
+            "(default: $ALLIANCE_SIM_SCHEDULER with --executor dask). Workers need no shared "
+            "folder: results come back here. See docs/cluster.md."
         ),
     ] = None,
     engine: Annotated[
@@ -273,13 +283,15 @@ def run(
             out=out,
             executor=executor.value if executor else None,
             workers=workers,
+            scheduler=scheduler,
             chunk_size=chunk_size,
             resume=resume,
             plots=plots,
             console=console,
         )
     except RunInterrupted as stop:
-        flags = {"--replications": replications, "--seed": seed, "--engine": engine}
+        flags = {"--replications": replications, "--seed": seed, "--engine": engine,
+                 "--executor": executor, "--scheduler": scheduler}  # fmt: skip
         again = "".join(f" {flag} {value}" for flag, value in flags.items() if value is not None)
         Console(stderr=True).print(
             f"interrupted: {stop.done} of {stop.total} tasks done, saved in {stop.path}\n"
@@ -426,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:  # typer's normal way out, also for --help and usage errors
         return int(done.code or 0)
     except AllianceSimError as err:
-        Console(stderr=True).print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        Console(stderr=True).print(f"[red]error:[/red] {escape(str(err))}", highlight=False,
+                                   soft_wrap=True)  # fmt: skip
         return 2
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")

@@ -37,6 +37,7 @@ def run_experiment(
     out: str | Path = "results",
     executor: str | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
     chunk_size: int | None = None,
     resume: bool = False,
     progress: bool = True,
@@ -47,10 +48,10 @@ def run_experiment(
     """Run every variant and replication of an experiment into ``<out>/<experiment-name>``.
 
     Takes the options of :func:`~sim.experiment.runner.run_to_folder` (executor, workers,
-    chunk size, resume, progress) and, with ``summary`` (the default), writes ``summary.csv``;
-    with ``plots`` (``alliance-sim run`` sets it unless ``--no-plots``; needs ``summary``) it
-    also draws the figures the experiment's ``outputs.figures`` asks for (all that apply if it
-    names none) into ``figures/``.
+    scheduler, chunk size, resume, progress) and, with ``summary`` (the default), writes
+    ``summary.csv``; with ``plots`` (``alliance-sim run`` sets it unless ``--no-plots``; needs
+    ``summary``) it also draws the figures the experiment's ``outputs.figures`` asks for (all
+    that apply if it names none) into ``figures/``.
 
     Returns
     -------
@@ -67,6 +68,7 @@ def run_experiment(
         out=out,
         executor=executor,
         workers=workers,
+        scheduler=scheduler,
         chunk_size=chunk_size,
         resume=resume,
         progress=progress,

@@ -29,7 +29,7 @@ from typing import Any
 
 from sim.errors import AllianceSimError, ConfigError
 
-EXECUTORS = ("serial", "processes")
+EXECUTORS = ("serial", "processes", "dask")  # dask: sim.experiment.dask_executor
 PROCESSES_FROM = {"batch": 5_000, "mesa": 200, "model": 200}  # runs; fewer run faster serially
 START_METHODS = ("spawn", "forkserver")
 
@@ -91,6 +91,7 @@ class SerialExecutor:
 
     name = "serial"
     workers = 1
+    shares_folder = True  # tasks write their own parts
 
     def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
         for item in items:
@@ -114,6 +115,7 @@ class ProcessExecutor:
     """
 
     name = "processes"
+    shares_folder = True  # tasks write their own parts
 
     def __init__(self, workers: int, *, start_method: str = "spawn") -> None:
         if workers < 1:
@@ -263,6 +265,8 @@ def make_executor(
     elif name is None:
         faster = runs >= PROCESSES_FROM.get(engine, PROCESSES_FROM["model"])
         name = "processes" if faster and cpus > 1 and tasks > 1 else "serial"
+    if name == "dask":
+        raise ValueError("the dask executor connects to a cluster: use dask_executor.open_cluster")
     if name == "serial":
         return SerialExecutor()
     return ProcessExecutor(workers or max(1, min(cpus, tasks)))

@@ -44,11 +44,12 @@ from rich.text import Text
 
 from sim.errors import ConfigError
 from sim.experiment.chunks import Chunk, ModelSpec
+from sim.experiment.dask_executor import open_cluster
 from sim.experiment.executors import check_not_in_a_worker, make_executor
 from sim.experiment.manifest import prepare, record
 from sim.experiment.spec import Experiment, load_experiment
 from sim.experiment.store import ResultsFolder, now
-from sim.experiment.tasks import Task, execute_task
+from sim.experiment.tasks import Task, compute_task, execute_task, save_output
 
 MANIFEST_SECONDS = 2.0  # at most this long between manifest saves while tasks finish
 
@@ -67,6 +68,7 @@ def run_to_folder(
     out: str | Path = "results",
     executor: str | None = None,
     workers: int | None = None,
+    scheduler: str | None = None,
     chunk_size: int | None = None,
     resume: bool = False,
     progress: bool = True,
@@ -80,13 +82,17 @@ def run_to_folder(
         A loaded experiment or the path of an experiment file.
     out : str or Path, keyword-only
         Parent folder of the results folder.
-    executor : {"serial", "processes"} or None, keyword-only
+    executor : {"serial", "processes", "dask"} or None, keyword-only
         None: processes when they are faster (several tasks and CPUs, and at least 5,000 runs of the
         batch engine or 200 Mesa runs; :func:`sim.experiment.executors.make_executor`), or when
         ``workers`` > 1 is given; else serial.
     workers : int or None, keyword-only
         Worker processes (None: one per CPU, at most one per task); more than 1 is refused
         with ``executor="serial"``.
+    scheduler : str or None, keyword-only
+        Address of a Dask scheduler (or its scheduler file): implies ``executor="dask"``, which
+        without it reads ``ALLIANCE_SIM_SCHEDULER`` or starts a local cluster
+        (:mod:`sim.experiment.dask_executor`, docs/cluster.md).
     chunk_size : int or None, keyword-only
         Runs per task (None: 500 for the batch engine, 50 for Mesa models). Kept from the
         manifest when resuming.
@@ -114,6 +120,9 @@ def run_to_folder(
     NestedProcessesError
         If called in a process that multiprocessing started (an unguarded script re-run by a
         worker) without ``executor="serial"``.
+    ClusterError
+        With ``executor="dask"``: Dask is not installed, the scheduler cannot be reached, or
+        workers run other code or package versions (nothing is written then).
     """
     check_not_in_a_worker(executor)
     if not isinstance(experiment, Experiment):
@@ -121,14 +130,15 @@ def run_to_folder(
     if chunk_size is not None and chunk_size < 1:
         raise ConfigError(None, "chunk_size", "at least 1", chunk_size)
     folder = ResultsFolder(Path(out) / experiment.name)
-    with folder.locked():
+    # a cluster is connected and its workers checked before anything is written
+    with open_cluster(executor, workers, scheduler) as cluster, folder.locked():
         manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
         todo = [entry for entry in manifest["tasks"] if entry["status"] != "done"]
         if todo:
             tasks = (make_task(experiment, entry, folder) for entry in todo)  # built as needed
             runs = sum(entry["stop"] - entry["start"] for entry in todo)
-            pool = make_executor(executor, workers, tasks=len(todo), runs=runs,
-                                 engine=experiment.runs_on)  # fmt: skip
+            pool = cluster or make_executor(executor, workers, tasks=len(todo), runs=runs,
+                                            engine=experiment.runs_on)  # fmt: skip
             manifest["runs_with"] = {"executor": pool.name, "workers": pool.workers}
             execute(tasks, manifest, folder, pool, progress=progress, console=console)
         failed = any(entry["status"] == "failed" for entry in manifest["tasks"])
@@ -210,7 +220,12 @@ def execute(
         bar.start_task(counter)
         saved = time.monotonic()
         try:
-            for task, report, error in pool.imap_unordered(execute_task, tasks):
+            here = not getattr(pool, "shares_folder", True)  # parts come back to be written here
+            for task, report, error in pool.imap_unordered(
+                compute_task if here else execute_task, tasks
+            ):
+                if here:
+                    report = save_output(task, report)
                 record(entries[task.id], task, report, error)
                 if time.monotonic() - saved >= MANIFEST_SECONDS:
                     folder.write_manifest(manifest)

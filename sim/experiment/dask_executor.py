@@ -1,0 +1,294 @@
+"""Run experiment tasks on a Dask cluster: a running scheduler, or a local cluster to try it out.
+
+:class:`DaskExecutor` has the interface of the other executors (:meth:`~DaskExecutor.
+imap_unordered` yields ``(item, result, error)`` as tasks finish), with what workers on other
+machines need:
+
+- Workers share no file system with this process: a task returns its parts as Parquet bytes
+  (:func:`sim.experiment.tasks.compute_task`) and the runner writes them here as tasks finish
+  (``shares_folder = False`` tells it so).
+- At most ``IN_FLIGHT_PER_THREAD`` tasks per worker thread are on the cluster at a time, so
+  results never pile up in this process however large the experiment; a result is released on
+  the cluster as soon as it is read, so a worker that dies later is not asked to compute it again.
+- Before the first task, every worker must run the same alliance-sim (version and code hash) and
+  the same versions of the packages that the results depend on; otherwise :class:`ClusterError`
+  names the workers that differ, and how.
+
+Tasks are submitted with ``pure=False`` and a key of their own, so two tasks never share a
+result even with equal arguments (Dask computes identical pure calls once). The seeds travel in
+the task. A worker that dies loses only its running tasks: the scheduler runs them again on the
+other workers; a task that kills ``distributed.scheduler.allowed-failures`` workers (3 by
+default) is reported as failed. On Ctrl-C the tasks already finished are reported, the others
+are cancelled (``--resume`` runs them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sim.errors import AllianceSimError, ConfigError
+from sim.experiment.executors import Outcome, describe_error
+from sim.experiment.store import package_versions
+
+SCHEDULER_ENV = "ALLIANCE_SIM_SCHEDULER"
+INSTALL = 'pip install "alliance-sim[distributed]"'
+LOOPBACK = "127.0.0.1"  # a local cluster listens on this machine only
+IN_FLIGHT_PER_THREAD = 2
+CONNECT_SECONDS = 10.0
+WORKERS_SECONDS = 60.0  # how long to wait for a first worker to join the scheduler
+RECOUNT_SECONDS = 5.0  # how often to ask how many worker threads there are (clusters scale)
+WORKER_DIED = (
+    "the Dask workers running this task died each time (killed, out of memory, or a crash in "
+    "compiled code)"
+)
+
+
+class ClusterError(AllianceSimError, RuntimeError):
+    """The Dask cluster cannot be used: Dask missing, scheduler unreachable, no workers, workers
+    with other code or versions, or the scheduler lost."""
+
+
+def import_distributed():
+    """The ``distributed`` package, or a ClusterError that says how to install it."""
+    try:
+        import distributed
+    except ImportError:
+        raise ClusterError(
+            "the dask executor needs Dask distributed, which is not installed; install it with: "
+            f"{INSTALL}"
+        ) from None
+    return distributed
+
+
+# --- what every worker must share with this process ---------------------------------------------
+
+
+@cache
+def code_hash() -> str:
+    """SHA-256 of the ``sim`` package's source files (relative paths and contents, sorted)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def identity() -> dict[str, str]:
+    """What the results depend on in this process: package versions and the code hash.
+
+    Python counts by its major.minor version: a patch release changes no result.
+    """
+    versions = package_versions()
+    versions["python"] = ".".join(versions["python"].split(".")[:2])
+    return {**versions, "code": code_hash()}
+
+
+def worker_identity() -> dict[str, str]:
+    """:func:`identity` as a worker computes it (the function that workers are asked to run)."""
+    return identity()
+
+
+def mismatches(expected: dict[str, str], found: dict[str, dict[str, str]]) -> str:
+    """One line per worker whose identity differs from ``expected``, saying how ("" if none)."""
+    lines = []
+    for worker, theirs in sorted(found.items()):
+        differences = [
+            f"{key} {theirs.get(key, 'missing')} (here {value})"
+            for key, value in expected.items()
+            if theirs.get(key) != value
+        ]
+        if differences:
+            lines.append(f"  {worker}: {', '.join(differences)}")
+    return "\n".join(lines)
+
+
+# --- the executor ------------------------------------------------------------------------------
+
+
+@contextmanager
+def open_cluster(
+    name: str | None, workers: int | None, scheduler: str | None
+) -> Iterator[DaskExecutor | None]:
+    """The Dask executor, connected and its workers checked, if asked for; else None.
+
+    ``scheduler`` alone asks for Dask; with ``name="dask"`` and no ``scheduler`` the address is
+    taken from ``ALLIANCE_SIM_SCHEDULER``, or a local cluster is started.
+
+    Raises
+    ------
+    ConfigError
+        If ``scheduler`` is given with another executor, or ``workers`` with a scheduler.
+    ClusterError
+        As :meth:`DaskExecutor.__enter__`.
+    """
+    if scheduler is not None and name not in (None, "dask"):
+        raise ConfigError(None, "scheduler", "no scheduler with the "
+                          f"{name} executor (it is for executor dask)", scheduler)  # fmt: skip
+    if name != "dask" and scheduler is None:
+        yield None
+        return
+    with DaskExecutor(scheduler or os.environ.get(SCHEDULER_ENV) or None, workers=workers) as pool:
+        yield pool
+
+
+class DaskExecutor:
+    """Run tasks on a Dask cluster; use it as a context manager (it connects on entry).
+
+    Parameters
+    ----------
+    scheduler : str or None
+        Address of a running scheduler (``tcp://host:8786``, ``tls://host:8786``) or the path
+        of a scheduler file (``dask scheduler --scheduler-file scheduler.json``); None starts a
+        local cluster on 127.0.0.1 for this run.
+    workers : int or None, keyword-only
+        Worker processes of a local cluster (one thread each; None: one per CPU). Refused with
+        a scheduler, whose cluster has the workers it has.
+    """
+
+    name = "dask"
+    shares_folder = False
+
+    def __init__(self, scheduler: str | None, *, workers: int | None = None) -> None:
+        if scheduler is not None and workers is not None:
+            raise ConfigError(None, "workers", "no --workers with a scheduler (its cluster "
+                              "has the workers it has: start more `dask worker`s)",
+                              workers)  # fmt: skip
+        if workers is not None and workers < 1:
+            raise ConfigError(None, "workers", "at least 1", workers)
+        self.scheduler = scheduler
+        self.local_workers = workers or os.cpu_count() or 1
+        self.workers = 0  # worker threads, counted on entry
+        self.client = self.cluster = None
+
+    def __enter__(self) -> DaskExecutor:
+        """Connect (or start a local cluster), wait for a worker and check every worker.
+
+        Raises
+        ------
+        ClusterError
+            If Dask is not installed, the scheduler cannot be reached, no worker joins within
+            ``WORKERS_SECONDS``, or workers run other code or package versions than this process.
+        """
+        distributed = import_distributed()
+        try:
+            self.client = self._connect(distributed)
+            self._check_workers()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *_) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+        self.client = self.cluster = None
+
+    def _connect(self, distributed):
+        if self.scheduler is None:
+            self.cluster = distributed.LocalCluster(
+                n_workers=self.local_workers, threads_per_worker=1, processes=True,
+                host=LOOPBACK, dashboard_address=None,
+            )  # fmt: skip
+            return distributed.Client(self.cluster, set_as_default=False)
+        where = {"address": self.scheduler}
+        if self.scheduler.endswith(".json") and Path(self.scheduler).is_file():
+            where = {"scheduler_file": self.scheduler}
+        try:
+            return distributed.Client(**where, timeout=CONNECT_SECONDS, set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as err:
+            raise ClusterError(
+                f"cannot reach the Dask scheduler at {self.scheduler} ({err}); check --scheduler "
+                f"(or {SCHEDULER_ENV}) and that `dask scheduler` runs there"
+            ) from None
+
+    def _check_workers(self) -> None:
+        """Wait for a first worker, then refuse workers whose code or versions differ."""
+        address = self.client.scheduler.address
+        try:
+            self.client.wait_for_workers(1, timeout=WORKERS_SECONDS)
+        except TimeoutError:
+            raise ClusterError(
+                f"no Dask worker joined the scheduler at {address} within {WORKERS_SECONDS:.0f} "
+                f"s; start some with `dask worker {address}`"
+            ) from None
+        problem = mismatches(identity(), self.client.run(worker_identity))
+        if problem:
+            raise ClusterError(
+                "these Dask workers run other code or package versions than this process, so "
+                f"their results could differ:\n{problem}\nInstall this alliance-sim (and these "
+                "package versions) on them, or stop them; nothing was run"
+            )
+        self.workers = self._threads()
+
+    def _threads(self) -> int:
+        return sum(self.client.nthreads().values())
+
+    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Outcome]:
+        """Yield ``(item, result, error)`` as tasks finish, with few tasks in flight at a time.
+
+        Raises
+        ------
+        ClusterError
+            If the connection to the scheduler is lost (tasks then come back cancelled).
+        """
+        if self.client is None:
+            raise RuntimeError("DaskExecutor: use it in a `with` block (it connects on entry)")
+        distributed = import_distributed()
+        pending = iter(items)
+        running: dict[Any, Any] = {}  # future -> item
+        finished = distributed.as_completed(loop=self.client.loop)
+        counted = time.monotonic()
+        try:
+            self._submit(fn, pending, running, finished)
+            for future in finished:
+                item = running.pop(future)
+                yield item, *self._outcome(future, distributed)
+                if time.monotonic() - counted > RECOUNT_SECONDS:
+                    self.workers, counted = max(self._threads(), 1), time.monotonic()
+                self._submit(fn, pending, running, finished)
+        except KeyboardInterrupt:  # report what finished; the others run again on --resume
+            for future, item in list(running.items()):
+                if future.status == "finished":
+                    yield item, *self._outcome(future, distributed)
+            raise
+        finally:
+            self.client.cancel(list(running))
+
+    def _submit(self, fn, pending: Iterator[Any], running: dict, finished) -> None:
+        """Keep ``IN_FLIGHT_PER_THREAD`` tasks per worker thread on the cluster."""
+        while len(running) < IN_FLIGHT_PER_THREAD * max(self.workers, 1):
+            item = next(pending, running)  # running: a sentinel no item can be
+            if item is running:
+                return
+            key = f"alliance-sim-{getattr(item, 'id', 'task')}-{uuid.uuid4().hex}"
+            future = self.client.submit(fn, item, key=key, pure=False)
+            running[future] = item
+            finished.add(future)
+
+    def _outcome(self, future, distributed) -> tuple[Any, str | None]:
+        """A finished future's result or error; the future is then released on the cluster."""
+        try:
+            if future.status == "finished":
+                return future.result(), None
+            if future.status == "cancelled":
+                raise ClusterError(
+                    f"lost the Dask scheduler at {self.client.scheduler.address} (its tasks were "
+                    "cancelled); the results so far are saved: rerun with --resume"
+                )
+            error = future.exception()
+            if isinstance(error, distributed.KilledWorker):
+                return None, f"worker process died: {WORKER_DIED}"
+            return None, describe_error(error)
+        finally:
+            future.release()

@@ -1,0 +1,198 @@
+"""The Dask executor on a real local cluster (loopback only): the same tables as the serial
+executor, a worker killed part-way, an interrupted client resumed, workers with other code
+refused, and the errors a user can meet (no Dask, no scheduler, wrong flags)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import distributed
+import pandas as pd
+import pytest
+
+from sim import cli
+from sim.analysis.results import open_results
+from sim.errors import ConfigError
+from sim.experiment import dask_executor
+from sim.experiment.dask_executor import ClusterError, DaskExecutor, mismatches, open_cluster
+from sim.experiment.store import parquet_bytes
+from sim.scenario.shipped import ROOT
+from sim.workflow import load_experiment, run_experiment
+
+SHIPPED = ROOT / "experiments" / "bulgaria_question.yaml"
+WITH_SERIES = ROOT / "experiments" / "baseline_outlook.yaml"
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A scheduler and two single-threaded worker processes on 127.0.0.1, and a client to it."""
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 host="127.0.0.1", dashboard_address=None) as local,
+        distributed.Client(local, set_as_default=False) as client,
+    ):  # fmt: skip
+        yield client
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    """The shipped Bulgaria experiment, small: 3 variants × 8 replications."""
+    return load_experiment(SHIPPED, replications=8)
+
+
+@pytest.fixture(scope="module")
+def serial(shipped, tmp_path_factory):
+    out = tmp_path_factory.mktemp("serial")
+    return run_experiment(shipped, out=out, executor="serial", progress=False)
+
+
+def same_tables(results, reference) -> None:
+    assert results.status == "complete"
+    assert parquet_bytes(results.runs) == parquet_bytes(reference.runs)
+    pd.testing.assert_frame_equal(results.summary, reference.summary, check_exact=True)
+
+
+def test_a_local_cluster_of_two_workers_gives_the_serial_tables(tmp_path):
+    experiment = load_experiment(WITH_SERIES, replications=12, months=36)  # with trajectories
+    reference = run_experiment(experiment, out=tmp_path / "s", executor="serial", progress=False)
+    on_dask = run_experiment(experiment, out=tmp_path / "d", executor="dask", workers=2,
+                             chunk_size=5, progress=False)  # fmt: skip
+    assert on_dask.manifest["runs_with"] == {"executor": "dask", "workers": 2}
+    assert len(on_dask.manifest["tasks"]) == 3
+    same_tables(on_dask, reference)
+    assert parquet_bytes(on_dask.series) == parquet_bytes(reference.series)
+
+
+def test_a_running_scheduler_gives_the_serial_tables(cluster, shipped, serial, tmp_path):
+    on_dask = run_experiment(shipped, out=tmp_path, scheduler=cluster.scheduler.address,
+                             chunk_size=5, progress=False)  # fmt: skip
+    assert len(on_dask.manifest["tasks"]) == 6
+    same_tables(on_dask, serial)
+
+
+def test_the_scheduler_can_come_from_the_environment(cluster, shipped, serial, tmp_path,
+                                                     monkeypatch):  # fmt: skip
+    monkeypatch.setenv(dask_executor.SCHEDULER_ENV, cluster.scheduler.address)
+    with open_cluster("dask", None, None) as pool:
+        assert pool.scheduler == cluster.scheduler.address and pool.workers == 2
+    assert sum(cluster.nthreads().values()) == 2  # our cluster, left running
+
+
+def test_a_worker_killed_part_way_loses_and_duplicates_nothing(cluster, tmp_path):
+    experiment = load_experiment(SHIPPED, replications=30, months=60)
+    reference = run_experiment(experiment, out=tmp_path / "s", executor="serial", progress=False)
+    pids = cluster.run(os.getpid)
+    killed: dict[str, object] = {}
+
+    def kill_a_busy_worker() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            busy = [worker for worker, keys in cluster.processing().items()
+                    if keys and worker in pids]  # fmt: skip
+            if busy:
+                killed.update(worker=busy[0], keys=cluster.processing()[busy[0]])
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                return
+            time.sleep(0.005)
+
+    killer = threading.Thread(target=kill_a_busy_worker)
+    killer.start()
+    on_dask = run_experiment(experiment, out=tmp_path / "d", scheduler=cluster.scheduler.address,
+                             chunk_size=3, progress=False)  # fmt: skip
+    killer.join()
+    assert killed, "no worker was busy to be killed"
+    assert killed["worker"] not in cluster.run(os.getpid)  # it died (the nanny started another)
+    same_tables(on_dask, reference)  # nothing lost, nothing twice
+    assert len(on_dask.runs) == 90 and not on_dask.runs.duplicated(["variant", "replication"]).any()
+    cluster.wait_for_workers(2, timeout=60)
+
+
+def interrupt_when_a_part_appears(folder: Path) -> threading.Thread:
+    """Send this process Ctrl-C (SIGINT) as soon as the first part of a run is on disk."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + 60
+        while not any((folder / "runs").glob("*.parquet")) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    return watcher
+
+
+def test_an_interrupted_client_resumes_to_the_identical_tables(
+    cluster, shipped, serial, tmp_path, capsys
+):
+    out = tmp_path / "out"
+    folder = out / shipped.name
+    args = ["run", str(SHIPPED), "--out", str(out), "--replications", "8", "--executor", "dask",
+            "--scheduler", cluster.scheduler.address, "--chunk-size", "1"]  # fmt: skip
+    watcher = interrupt_when_a_part_appears(folder)
+    assert cli.main(args) == 130
+    watcher.join()
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"--scheduler {cluster.scheduler.address} --resume" in err
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert any(task["status"] == "pending" for task in manifest["tasks"])
+    assert cli.main([*args, "--resume"]) == 0, capsys.readouterr().err
+    same_tables(open_results(folder), serial)
+
+
+def test_workers_with_other_code_are_refused_by_name(cluster, shipped, tmp_path, monkeypatch):
+    # this process pretends to run other code than the workers
+    monkeypatch.setattr(dask_executor, "code_hash", lambda: "0" * 64)
+    with pytest.raises(ClusterError, match=r"other code or package versions") as refused:
+        run_experiment(shipped, out=tmp_path, scheduler=cluster.scheduler.address,
+                       progress=False)  # fmt: skip
+    for worker in cluster.nthreads():
+        assert f"{worker}: code " in str(refused.value)
+    assert "(here 0000" in str(refused.value)
+    assert not (tmp_path / shipped.name).exists()  # nothing written
+
+
+def test_mismatches_name_each_differing_worker_and_what_differs():
+    here = {"alliance-sim": "0.2.0", "numpy": "2.1.0", "code": "abc"}
+    found = {
+        "tcp://10.1.1.1:1": dict(here),
+        "tcp://10.1.1.2:1": {**here, "alliance-sim": "0.1.0"},
+        "tcp://10.1.1.3:1": {"alliance-sim": "0.2.0", "code": "def"},
+    }
+    assert mismatches(here, found).splitlines() == [
+        "  tcp://10.1.1.2:1: alliance-sim 0.1.0 (here 0.2.0)",
+        "  tcp://10.1.1.3:1: numpy missing (here 2.1.0), code def (here abc)",
+    ]
+    assert mismatches(here, {"tcp://10.1.1.1:1": dict(here)}) == ""
+
+
+def test_without_dask_the_message_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now fails
+    code = cli.main(["run", str(SHIPPED), "--out", str(tmp_path), "--executor", "dask"])
+    assert code == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert 'pip install "alliance-sim[distributed]"' in err
+    assert not any(tmp_path.iterdir())  # nothing written
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(dask_executor, "CONNECT_SECONDS", 0.5)
+    with pytest.raises(ClusterError, match=r"cannot reach the Dask scheduler at tcp://127\.0\.0"
+                       r"\.1:9.*check --scheduler"):  # fmt: skip
+        run_experiment(SHIPPED, out=tmp_path, scheduler="tcp://127.0.0.1:9", progress=False)
+    assert not any(tmp_path.iterdir())
+
+
+def test_flags_that_do_not_go_with_a_scheduler_are_refused(tmp_path):
+    with pytest.raises(ConfigError, match=r"scheduler: expected no scheduler with the processes"):
+        run_experiment(SHIPPED, out=tmp_path, executor="processes", scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(ConfigError, match=r"workers: expected no --workers with a scheduler"):
+        run_experiment(SHIPPED, out=tmp_path, workers=2, scheduler="tcp://127.0.0.1:9")
+    with pytest.raises(RuntimeError, match=r"use it in a `with` block"):
+        next(DaskExecutor(None).imap_unordered(abs, [1]))
