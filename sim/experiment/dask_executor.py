@@ -12,7 +12,9 @@ machines need:
   the cluster as soon as it is read, so a worker that dies later is not asked to compute it again.
 - Before the first task, every worker must run the same alliance-sim (version and code hash) and
   the same versions of the packages that the results depend on; otherwise :class:`ClusterError`
-  names the workers that differ, and how.
+  names the workers that differ, and how. Each task checks again on its worker (a cached
+  comparison), so a worker that joins later with other code fails its tasks, named, instead of
+  writing rows that could differ.
 
 Tasks are submitted with ``pure=False`` and a key of their own, so two tasks never share a
 result even with equal arguments (Dask computes identical pure calls once). The seeds travel in
@@ -56,6 +58,10 @@ class ClusterError(AllianceSimError, RuntimeError):
     with other code or versions, or the scheduler lost."""
 
 
+class WorkerMismatchError(ClusterError):
+    """A task reached a worker that runs other code or package versions than the client."""
+
+
 def import_distributed():
     """The ``distributed`` package, or a ClusterError that says how to install it."""
     try:
@@ -82,10 +88,12 @@ def code_hash() -> str:
     return digest.hexdigest()
 
 
+@cache
 def identity() -> dict[str, str]:
     """What the results depend on in this process: package versions and the code hash.
 
-    Python counts by its major.minor version: a patch release changes no result.
+    Python counts by its major.minor version: a patch release changes no result. Cached: the
+    installed code does not change under a running process.
     """
     versions = package_versions()
     versions["python"] = ".".join(versions["python"].split(".")[:2])
@@ -95,6 +103,32 @@ def identity() -> dict[str, str]:
 def worker_identity() -> dict[str, str]:
     """:func:`identity` as a worker computes it (the function that workers are asked to run)."""
     return identity()
+
+
+def run_checked(fn: Callable[[Any], Any], item: Any, expected: dict[str, str]) -> Any:
+    """``fn(item)`` on a worker, once it is known to run the client's code and versions.
+
+    Raises
+    ------
+    WorkerMismatchError
+        If this worker's :func:`identity` differs from ``expected``, naming what differs.
+    """
+    problem = mismatches(expected, {worker_address(): identity()})
+    if problem:
+        raise WorkerMismatchError(
+            f"a Dask worker runs other code or package versions than the client (it joined "
+            f"after the check?): {problem.strip()}; install the same alliance-sim there, then "
+            "rerun with --resume"
+        )
+    return fn(item)
+
+
+def worker_address() -> str:
+    """The address of the Dask worker running this code ("this process" outside a worker)."""
+    try:
+        return import_distributed().get_worker().address
+    except ValueError:
+        return "this process"
 
 
 def mismatches(expected: dict[str, str], found: dict[str, dict[str, str]]) -> str:
@@ -167,6 +201,7 @@ class DaskExecutor:
         self.scheduler = scheduler
         self.local_workers = workers or os.cpu_count() or 1
         self.workers = 0  # worker threads, counted on entry
+        self.expected: dict[str, str] = {}  # the identity every worker must have
         self.client = self.cluster = None
 
     def __enter__(self) -> DaskExecutor:
@@ -222,7 +257,8 @@ class DaskExecutor:
                 f"no Dask worker joined the scheduler at {address} within {WORKERS_SECONDS:.0f} "
                 f"s; start some with `dask worker {address}`"
             ) from None
-        problem = mismatches(identity(), self.client.run(worker_identity))
+        self.expected = identity()
+        problem = mismatches(self.expected, self.client.run(worker_identity))
         if problem:
             raise ClusterError(
                 "these Dask workers run other code or package versions than this process, so "
@@ -272,7 +308,7 @@ class DaskExecutor:
             if item is running:
                 return
             key = f"alliance-sim-{getattr(item, 'id', 'task')}-{uuid.uuid4().hex}"
-            future = self.client.submit(fn, item, key=key, pure=False)
+            future = self.client.submit(run_checked, fn, item, self.expected, key=key, pure=False)
             running[future] = item
             finished.add(future)
 

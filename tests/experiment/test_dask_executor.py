@@ -20,7 +20,15 @@ from sim import cli
 from sim.analysis.results import open_results
 from sim.errors import ConfigError
 from sim.experiment import dask_executor
-from sim.experiment.dask_executor import ClusterError, DaskExecutor, mismatches, open_cluster
+from sim.experiment.dask_executor import (
+    ClusterError,
+    DaskExecutor,
+    WorkerMismatchError,
+    identity,
+    mismatches,
+    open_cluster,
+    run_checked,
+)
 from sim.experiment.store import parquet_bytes
 from sim.scenario.shipped import ROOT
 from sim.workflow import load_experiment, run_experiment
@@ -148,7 +156,8 @@ def test_an_interrupted_client_resumes_to_the_identical_tables(
 
 def test_workers_with_other_code_are_refused_by_name(cluster, shipped, tmp_path, monkeypatch):
     # this process pretends to run other code than the workers
-    monkeypatch.setattr(dask_executor, "code_hash", lambda: "0" * 64)
+    other = {**identity(), "code": "0" * 64}
+    monkeypatch.setattr(dask_executor, "identity", lambda: other)
     with pytest.raises(ClusterError, match=r"other code or package versions") as refused:
         run_experiment(shipped, out=tmp_path, scheduler=cluster.scheduler.address,
                        progress=False)  # fmt: skip
@@ -156,6 +165,25 @@ def test_workers_with_other_code_are_refused_by_name(cluster, shipped, tmp_path,
         assert f"{worker}: code " in str(refused.value)
     assert "(here 0000" in str(refused.value)
     assert not (tmp_path / shipped.name).exists()  # nothing written
+
+
+def test_a_worker_that_joins_with_other_code_fails_its_tasks_by_name(cluster):
+    with DaskExecutor(cluster.scheduler.address) as pool:
+        pool.expected = {
+            **pool.expected,
+            "code": "0" * 64,
+        }  # as if the code changed since the check
+        outcomes = list(pool.imap_unordered(abs, [-1, -2]))
+    assert [result for _, result, _ in outcomes] == [None, None]
+    for _, _, error in outcomes:
+        assert error.startswith("WorkerMismatchError: a Dask worker runs other code")
+        assert any(f"{worker}: code " in error for worker in cluster.nthreads())
+
+
+def test_a_task_runs_only_where_the_identity_matches():
+    assert run_checked(abs, -3, identity()) == 3
+    with pytest.raises(WorkerMismatchError, match=r"this process: numpy \S+ \(here 0\.0\)"):
+        run_checked(abs, -3, {**identity(), "numpy": "0.0"})
 
 
 def test_mismatches_name_each_differing_worker_and_what_differs():
