@@ -4,7 +4,8 @@ One invocation runs the same experiment (default 100,000 batch-engine runs of th
 scenario, 120 months, chunks of 500) four ways on this machine, each into a fresh folder, and
 prints them side by side:
 
-1. serial (the baseline of the efficiencies);
+1. serial (the baseline of the efficiencies; ``--serial-runs N`` times N runs instead and scales
+   the time to the full number, as runs cost the same in every chunk);
 2. the processes executor with 2 worker processes;
 3. ``executor="dask"`` with 2 workers: a local Dask cluster (2 single-threaded worker
    processes on 127.0.0.1) started by the run itself, so its start-up is included;
@@ -17,7 +18,7 @@ check), every part on disk, the manifest; no summary statistics. Parallel effici
 processes executor (equal to ``T_processes / T``). The load average before and after is printed:
 other work on the machine slows the parallel runs more than the serial one.
 
-Run: python bench/dask.py [--runs N] [--workers 2]
+Run: python bench/dask.py [--runs N] [--serial-runs N] [--workers 2]
 """
 
 from __future__ import annotations
@@ -52,37 +53,45 @@ def timed(experiment, **options) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000, help="runs of the experiment")
+    parser.add_argument("--serial-runs", type=int, default=None,
+                        help="time serial on this many runs, scaled (default: all)")  # fmt: skip
     parser.add_argument("--workers", type=int, default=2, help="workers of each parallel executor")
     args = parser.parse_args()
-    experiment = experiment_from_dict({
-        "name": "bench_dask", "scenario": str(default_scenario_path()),
-        "replications": args.runs, "seed": 20250318, "months": 120, "engine": "batch",
-    })  # fmt: skip
+
+    def experiment(runs: int):
+        return experiment_from_dict({
+            "name": "bench_dask", "scenario": str(default_scenario_path()),
+            "replications": runs, "seed": 20250318, "months": 120, "engine": "batch",
+        })  # fmt: skip
+
+    serial_runs = args.serial_runs or args.runs
+    full = experiment(args.runs)
     loads = [os.getloadavg()]
     print(f"{args.runs:,} batch runs (120 months, chunks of 500) on {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, distributed {distributed.__version__}")  # fmt: skip
     print(f"load average before: {' '.join(f'{x:.2f}' for x in loads[0])}")
-    times = {"serial": timed(experiment, executor="serial")}
-    times["processes"] = timed(experiment, executor="processes", workers=args.workers)
+    serial_name = "serial" if serial_runs == args.runs else f"serial ({serial_runs:,} runs, scaled)"
+    times = {
+        serial_name: timed(experiment(serial_runs), executor="serial") * args.runs / serial_runs
+    }
+    times["processes"] = timed(full, executor="processes", workers=args.workers)
     times["dask, local cluster started by the run"] = timed(
-        experiment, executor="dask", workers=args.workers
+        full, executor="dask", workers=args.workers
     )
     started = time.perf_counter()
     with distributed.LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:  # fmt: skip
         start_seconds = time.perf_counter() - started
-        times["dask, cluster already running"] = timed(
-            experiment, scheduler=cluster.scheduler_address
-        )
+        times["dask, cluster already running"] = timed(full, scheduler=cluster.scheduler_address)
     loads.append(os.getloadavg())
 
-    serial, processes = times["serial"], times["processes"]
+    serial, processes = times[serial_name], times["processes"]
     print()
     print(f"{'executor':<42} {'wall s':>8} {'runs/s':>8} {'efficiency':>10} {'vs processes':>13}")
     for name, seconds in times.items():
-        workers = 1 if name == "serial" else args.workers
+        workers = 1 if name == serial_name else args.workers
         efficiency = serial / (workers * seconds)
-        ratio = "" if name == "serial" else f"{processes / seconds:.1%}"
+        ratio = "" if name == serial_name else f"{processes / seconds:.1%}"
         print(f"{name:<42} {seconds:8.1f} {args.runs / seconds:8,.0f} {efficiency:10.1%} "
               f"{ratio:>13}")  # fmt: skip
     print(f"\n(starting the already-running cluster took {start_seconds:.1f} s, not counted)")
