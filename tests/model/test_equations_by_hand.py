@@ -1,0 +1,467 @@
+"""Every equation of docs/MODEL.md (section 3.2) on small asymmetric cases worked out by hand.
+
+Each test's docstring shows the arithmetic; the numbers are chosen so that a plausible slip (a
+missing factor, a swapped weight, a flipped sign, a dropped filter, a threshold taken as ``<=``
+instead of ``<``) gives a different answer. Thresholds are tested on both sides. The labels (P1,
+A2, ...) are those of docs/MODEL.md.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from scipy.special import expit
+
+from sim.model import dynamics, phases
+
+
+def one_run(*arrays):
+    """Add the leading run axis (R = 1) to each array."""
+    return [np.asarray(a, dtype=float)[None] for a in arrays]
+
+
+def symmetric(n, entries):
+    """An (n, n) symmetric matrix with a zero diagonal from {(i, j): value}."""
+    m = np.zeros((n, n))
+    for (i, j), value in entries.items():
+        m[i, j] = m[j, i] = value
+    return m
+
+
+# --- derived quantities (P1 to P7) ---------------------------------------------------------------
+
+
+def test_sizes_and_proximity():
+    """s = c / sum c = (2, 3, 5) / 10; prox = exp(-600 / 300) = exp(-2) = 0.135335..."""
+    assert dynamics.sizes(np.array([[2.0, 3.0, 5.0]]))[0].tolist() == pytest.approx([0.2, 0.3, 0.5])
+    prox = dynamics.proximity(np.array([[0.0, 600.0], [600.0, 0.0]]), np.array([300.0]))
+    assert prox[0, 0, 1] == pytest.approx(0.1353352832)
+    assert prox[0, 0, 0] == 1.0
+
+
+def test_propensity_p1_with_unequal_weights():
+    """p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij, w_align 0.3, w_tension 0.7.
+
+    a = (0.8, 0.2, -0.5).
+    p_01 = 0.5 + 0.3 (1 - 0.6) - 0.7 * 0.4 = 0.5 + 0.12 - 0.28 = 0.34 (swapped weights: 0.66)
+    p_02 = -0.2 + 0.3 (1 - 1.3) - 0.7 * 0.1 = -0.2 - 0.09 - 0.07 = -0.36
+    p_12 = 0.1 + 0.3 (1 - 0.7) - 0 = 0.19; the diagonal is 0.
+    """
+    affinity = symmetric(3, {(0, 1): 0.5, (0, 2): -0.2, (1, 2): 0.1})
+    tension = symmetric(3, {(0, 1): 0.4, (0, 2): 0.1})
+    aff, align, ten = one_run(affinity, [0.8, 0.2, -0.5], tension)
+    p = dynamics.propensity(aff, align, ten, 0.3, 0.7)[0]
+    expected = symmetric(3, {(0, 1): 0.34, (0, 2): -0.36, (1, 2): 0.19})
+    assert p == pytest.approx(expected)
+
+
+def test_effective_size_p2():
+    """s*_j = s_j (1 + rho_R tau_j): rho 0.5, tau (0, 0.4, 1) -> (0.5, 0.3 * 1.2, 0.2 * 1.5)."""
+    size, ties = one_run([0.5, 0.3, 0.2], [0.0, 0.4, 1.0])
+    assert dynamics.effective_size(size, np.array([0.5]), ties)[0] == pytest.approx(
+        [0.5, 0.36, 0.3]
+    )
+
+
+def test_threat_p3_is_directed():
+    """Theta_ij = s*_j^alpha prox_ij T_ij (1 + beta_i), alpha 0.5, s* = (0.25, 0.36, 0.09).
+
+    Theta_01 = 0.6 * 0.5 * 0.4 * 1.2 = 0.144 (j = 1 is the bigger one, i = 0 misperceives)
+    Theta_10 = 0.5 * 0.5 * 0.4 * 1.0 = 0.1
+    Theta_21 = 0.6 * 0.8 * 0.3 * 1.5 = 0.216; Theta_12 = 0.3 * 0.8 * 0.3 * 1.0 = 0.072
+    """
+    prox = symmetric(3, {(0, 1): 0.5, (1, 2): 0.8, (0, 2): 0.2}) + np.eye(3)
+    tension = symmetric(3, {(0, 1): 0.4, (1, 2): 0.3})
+    eff, pr, ten, beta = one_run([0.25, 0.36, 0.09], prox, tension, [0.2, 0.0, 0.5])
+    theta = dynamics.threat(eff, pr, ten, beta, 0.5)[0]
+    assert theta[0, 1] == pytest.approx(0.144)
+    assert theta[1, 0] == pytest.approx(0.1)
+    assert theta[2, 1] == pytest.approx(0.216)
+    assert theta[1, 2] == pytest.approx(0.072)
+    assert theta[0, 2] == 0.0  # no tension, no threat
+    # alpha = 1: s* itself, 0.36 * 0.5 * 0.4 * 1.2 = 0.0864
+    assert dynamics.threat(eff, pr, ten, beta, 1.0)[0, 0, 1] == pytest.approx(0.0864)
+
+
+def four_countries():
+    """Bloc 0 = {0, 1}; country 2 a friendly outsider; country 3 an opponent.
+
+    sizes (0.4, 0.3, 0.2, 0.1); propensities p_01 0.8, p_02 0.5, p_12 -0.1, p_23 0.6,
+    p_03 -0.5, p_13 -0.3. Mean propensity towards the members: country 2 (0.5 - 0.1)/2 = 0.2
+    (not an opponent), country 3 (-0.5 - 0.3)/2 = -0.4 (an opponent).
+    """
+    p = symmetric(
+        4,
+        {(0, 1): 0.8, (0, 2): 0.5, (1, 2): -0.1, (2, 3): 0.6, (0, 3): -0.5, (1, 3): -0.3},
+    )
+    size = np.array([[0.4, 0.3, 0.2, 0.1]])
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, -1, -1]]), 1)
+    return p[None], size, in_bloc
+
+
+def test_opponents_p5_both_sides_of_zero():
+    """O_B: outsiders whose mean propensity towards the members is < 0 (members never are).
+
+    With p_13 = -0.3: country 3 has mean -0.4 -> opponent; country 2 mean 0.2 -> neutral.
+    Moving p_12 to -0.5 gives country 2 a mean of exactly 0 -> still neutral (strict);
+    to -0.51 -> mean -0.005 -> opponent.
+    """
+    p, _, in_bloc = four_countries()
+    assert dynamics.opponents(p, in_bloc)[0, 0].tolist() == [False, False, False, True]
+    for p12, expected in ((-0.5, False), (-0.51, True)):
+        q = p.copy()
+        q[0, 1, 2] = q[0, 2, 1] = p12
+        assert dynamics.opponents(q, in_bloc)[0, 0, 2] == expected
+    empty = dynamics.bloc_masks(np.array([[-1, -1, -1, -1]]), 1)
+    assert not dynamics.opponents(p, empty).any()
+
+
+def test_frustration_gain_p6_and_energy_p7():
+    """dF_iB = sum_{j in B} s_j p_ij - sum_{j in O_B} s_j p_ij; O_B = {3}.
+
+    country 2 (outsider): 0.4 * 0.5 + 0.3 * (-0.1) - 0.1 * 0.6 = 0.2 - 0.03 - 0.06 = 0.11
+    country 0 (member):   0.3 * 0.8 - 0.1 * (-0.5) = 0.24 + 0.05 = 0.29
+    country 3 (opponent): 0.4 * (-0.5) + 0.3 * (-0.3) = -0.29
+    E = 2 sum_{i in B, j in O_B} s_i s_j p_ij = 2 (0.4 * 0.1 * (-0.5) + 0.3 * 0.1 * (-0.3))
+      = 2 (-0.02 - 0.009) = -0.058
+    """
+    p, size, in_bloc = four_countries()
+    opp = dynamics.opponents(p, in_bloc)
+    gain = dynamics.frustration_gain(p, size, in_bloc, opp)[0, :, 0]
+    assert gain[2] == pytest.approx(0.11)
+    assert gain[0] == pytest.approx(0.29)
+    assert gain[3] == pytest.approx(-0.29)
+    assert dynamics.camp_energy(p, size, in_bloc, opp)[0, 0] == pytest.approx(-0.058)
+
+
+def test_bloc_threat_p4():
+    """Theta_iB = (1 + D_B) sum_{j in B} Theta_ij: members {0, 1}, D = 0.25.
+
+    Theta_20 = 0.2, Theta_21 = 0.1, Theta_23 = 0.7 (not a member): 1.25 * 0.3 = 0.375.
+    """
+    theta = np.zeros((1, 4, 4))
+    theta[0, 2, :] = [0.2, 0.1, 0.0, 0.7]
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, -1, -1]]), 1)
+    result = dynamics.bloc_threat(theta, in_bloc, np.array([[0.25]]))
+    assert result[0, 2, 0] == pytest.approx(0.375)
+
+
+# --- accession and exit (U1 to U3, V1, exit) ------------------------------------------------------
+
+
+def test_security_gain_u2_leaves_out_the_countrys_own_size():
+    """security_iB = sum_{j in O_B} Theta_ij S_B / (S_B + s_i), S_B without i; O_B = {3}.
+
+    outsider 2: S_B = 0.4 + 0.3 = 0.7, Theta_23 = 0.3: 0.3 * 0.7 / 0.9 = 0.233333...
+    member 0:   S_B = 0.3 (without itself), Theta_03 = 0.5: 0.5 * 0.3 / 0.7 = 0.214285...
+                (counting its own size would give 0.5 * 0.7 / 1.1 = 0.318...)
+    opponent 3 (not a member): Theta_33 = 0 -> 0.
+    """
+    p, size, in_bloc = four_countries()
+    opp = dynamics.opponents(p, in_bloc)
+    theta = np.zeros((1, 4, 4))
+    theta[0, 2, 3], theta[0, 0, 3], theta[0, 1, 3] = 0.3, 0.5, 0.2
+    security = dynamics.security_gain(theta, size, in_bloc, opp)[0, :, 0]
+    assert security[2] == pytest.approx(0.7 * 0.3 / 0.9)
+    assert security[0] == pytest.approx(0.5 * 0.3 / 0.7)
+    assert security[1] == pytest.approx(0.2 * 0.4 / 0.7)
+    assert security[3] == 0.0
+
+
+def test_accession_utility_u1_with_every_term():
+    """U = w_F dF + w_S (1 - nu nato) security + w_E e_W a [B endorsed] - r.
+
+    w_F 8, w_S 2, w_E 1.5, nu 0.7, e_W 0.4; country 0: NATO, a 0.6, r 0.3, dF 0.11, sec 0.25;
+    country 1: not NATO, a -0.5, r 0.1, dF -0.02, sec 0.4.
+    U_0,pact  = 0.88 + 2 * 0.3 * 0.25 + 1.5 * 0.4 * 0.6 - 0.3 = 0.88 + 0.15 + 0.36 - 0.3 = 1.09
+    U_0,other = 0.88 + 0.15 - 0.3 = 0.73 (no endorsement outside the pact)
+    U_1,pact  = -0.16 + 2 * 1.0 * 0.4 + 1.5 * 0.4 * (-0.5) - 0.1 = -0.16 + 0.8 - 0.3 - 0.1 = 0.24
+    """
+    frustration = np.array([[[0.11, 0.11], [-0.02, -0.02]]])
+    security = np.array([[[0.25, 0.25], [0.4, 0.4]]])
+    utility = dynamics.accession_utility(
+        frustration,
+        security,
+        np.array([[1.0, 0.0]]),
+        np.array([[0.6, -0.5]]),
+        np.array([[0.3, 0.1]]),
+        np.array([True, False]),
+        frustration_weight=8.0,
+        security_weight=2.0,
+        endorsement_weight=1.5,
+        nato_discount=0.7,
+        endorsement=0.4,
+    )[0]
+    assert utility[0, 0] == pytest.approx(1.09)
+    assert utility[0, 1] == pytest.approx(0.73)
+    assert utility[1, 0] == pytest.approx(0.24)
+    assert utility[1, 1] == pytest.approx(0.54)
+
+
+def test_veto_v1_both_sides_of_the_threshold():
+    """A member m approves i when p_mi > v (strict); v = -0.2.
+
+    Unanimity, members {0, 1}: p_12 = -0.19 approves, -0.2 (at v) and -0.21 veto.
+    Majority of four members {0, 1, 2, 3}: 3 approvals > 2 admit; 2 approvals = half veto.
+    """
+    members = dynamics.bloc_masks(np.array([[0, 0, -1]]), 1)
+    for p12, veto in ((-0.19, False), (-0.2, True), (-0.21, True)):
+        p = symmetric(3, {(0, 1): 0.9, (0, 2): 0.5, (1, 2): p12})[None]
+        assert dynamics.vetoed(p, members, np.array([False]), -0.2)[0, 2, 0] == veto
+    four = dynamics.bloc_masks(np.array([[0, 0, 0, 0, -1]]), 1)
+    for towards, veto in (([0.5, 0.5, 0.5, -0.5], False), ([0.5, 0.5, -0.5, -0.5], True)):
+        p = np.zeros((1, 5, 5))
+        p[0, :4, 4] = p[0, 4, :4] = towards
+        assert dynamics.vetoed(p, four, np.array([True]), -0.2)[0, 4, 0] == veto
+
+
+def test_decision_probability_u3():
+    """P = h sigma(U / temperature): U 0.3, temperature 0.15, h 1/24: sigma(2) / 24.
+
+    sigma(2) = 0.880797..., so P = 0.0366999...; U = -0.3 gives sigma(-2) / 24 = 0.0049667...
+    """
+    p = dynamics.decision_probability(np.array([[0.3, -0.3]]), 0.15, 1 / 24)[0]
+    assert p == pytest.approx([0.8807970780 / 24, 0.1192029220 / 24])
+
+
+def exit_case(utility, margin=0.5, member=0):
+    """The inputs phases.exit_probability reads: one run, one country, two blocs."""
+    params = {
+        "accession.exit_margin": np.array([margin]),
+        "accession.temperature": np.array([0.15]),
+        "accession.exit_rate": np.array([1 / 36]),
+    }
+    state = SimpleNamespace(params=params, member=np.array([[member]]))
+    derived = SimpleNamespace(utility=np.array([[[utility, 5.0]]]))
+    return phases.exit_probability(state, SimpleNamespace(n_blocs=2), derived)[0, 0]
+
+
+def test_exit_only_below_minus_the_margin():
+    """A member leaves with h_exit sigma(-U / temperature) if U < -margin, else never.
+
+    margin 0.5, temperature 0.15, h_exit 1/36:
+    U = -0.6: sigma(4) / 36 = 0.982013... / 36 = 0.0272781...
+    U = -0.5 (at -margin), -0.4, +0.4 (below +margin) and +0.6: 0.
+    The utility read is that of the member's own bloc (slot 0 here, not slot 1's 5.0);
+    a member of slot 1 has U = 5.0 there and stays; an outsider never "leaves".
+    """
+    assert exit_case(-0.6) == pytest.approx(expit(4.0) / 36)
+    for utility in (-0.5, -0.4, 0.4, 0.6):
+        assert exit_case(utility) == 0.0
+    assert exit_case(-0.6, member=1) == 0.0
+    assert exit_case(-0.6, member=-1) == 0.0
+    # margin 0: any negative utility may leave, with sigma(0.1 / 0.15) / 36
+    assert exit_case(-0.1, margin=0.0) == pytest.approx(expit(0.1 / 0.15) / 36)
+
+
+# --- alignment (A1, A2) ---------------------------------------------------------------------------
+
+
+def test_bounded_confidence_pull_a1_keeps_only_positive_propensity():
+    """pull_i = mean of (a_j - a_i) over j != i with |a_i - a_j| < eps_i and p_ij > 0.
+
+    a = (0, 0.3, -0.2, 0.9, 0.45), eps_0 = 0.5, p_01 0.4, p_02 -0.1, p_03 0.5, p_04 0.2:
+    j = 1 listens (0.3 < 0.5, p > 0); j = 2 is close but p < 0; j = 3 too far (0.9);
+    j = 4 close (0.45) and p > 0. pull_0 = (0.3 + 0.45) / 2 = 0.375.
+    (Without the p filter: (0.3 - 0.2 + 0.45) / 3 = 0.1833...)
+    """
+    alignment = np.array([[0.0, 0.3, -0.2, 0.9, 0.45]])
+    openness = np.array([[0.5, 0.01, 0.01, 0.01, 0.01]])
+    p = symmetric(5, {(0, 1): 0.4, (0, 2): -0.1, (0, 3): 0.5, (0, 4): 0.2})[None]
+    pull = dynamics.bounded_confidence_pull(alignment, openness, p)[0]
+    assert pull[0] == pytest.approx(0.375)
+    assert pull[1:].tolist() == [0.0, 0.0, 0.0, 0.0]  # nobody within 0.01 of them
+
+
+def test_bounded_confidence_pull_thresholds_are_strict():
+    """|a_i - a_j| = eps exactly is outside the openness; p_ij = 0 exactly is not > 0.
+
+    a = (0, 0.5, 0.25), eps_0 = 0.5: j = 1 at distance 0.5 is out; j = 2 (0.25) with p_02 = 0
+    is out, so pull_0 = 0; with p_02 = 0.01 pull_0 = 0.25; with eps_0 = 0.51 and p_01 > 0 both
+    count: (0.5 + 0.25) / 2 = 0.375.
+    """
+    alignment = np.array([[0.0, 0.5, 0.25]])
+    narrow = np.array([[0.5, 0.0, 0.0]])
+    p = symmetric(3, {(0, 1): 0.3, (0, 2): 0.0})[None]
+    assert dynamics.bounded_confidence_pull(alignment, narrow, p)[0, 0] == 0.0
+    p[0, 0, 2] = p[0, 2, 0] = 0.01
+    assert dynamics.bounded_confidence_pull(alignment, narrow, p)[0, 0] == pytest.approx(0.25)
+    wide = np.array([[0.51, 0.0, 0.0]])
+    assert dynamics.bounded_confidence_pull(alignment, wide, p)[0, 0] == pytest.approx(0.375)
+
+
+def alignment_case(alignment, outside_pact, balances, **overrides):
+    """Two countries, one bloc: the inputs of dynamics.alignment_change with distinct values."""
+    kwargs = dict(
+        stubbornness=np.array([[0.05, 0.15]]),
+        russia_ties=np.array([[0.2, 0.0]]),
+        rate=0.05,
+        west_pull=0.01,
+        endorsement=0.5,
+        russia_pull=0.02,
+        russia_support=0.5,
+        balancing=0.02,
+        noise_scale=0.01,
+    )
+    kwargs.update(overrides)
+    return dynamics.alignment_change(
+        np.array([alignment]),
+        np.array([[0.5, -0.6]]),
+        np.array([[0.1, -0.05]]),
+        np.array([outside_pact]),
+        np.array([[[0.3], [0.2]]]),
+        np.array([[0.8]]),
+        np.array([balances]),
+        np.array([[1.5, -1.0]]),
+        **kwargs,
+    )[0]
+
+
+def test_alignment_change_a2_term_by_term():
+    """a_i += mu pull + kappa_W max(e_W, 0)(1 - a)[outside, a > 0] - kappa_R rho tau (1 + a)
+    - kappa_bal Theta_iB (abar_B - a)[balances] + phi (a0 - a) + sigma_a z, then clip.
+
+    Country 0 (a 0.4, outside the pact, balancing against the bloc):
+      mu pull 0.05 * 0.1 = 0.005; west 0.01 * 0.5 * 0.6 = 0.003;
+      Russia 0.02 * 0.5 * 0.2 * 1.4 = 0.0028; balancing 0.02 * 0.3 * (0.8 - 0.4) = 0.0024;
+      anchor 0.05 * (0.5 - 0.4) = 0.005; noise 0.01 * 1.5 = 0.015
+      -> 0.4 + 0.005 + 0.003 - 0.0028 - 0.0024 + 0.005 + 0.015 = 0.4228
+    Country 1 (a -0.3, in the pact, no ties, not balancing):
+      mu pull 0.05 * (-0.05) = -0.0025; anchor 0.15 * (-0.6 + 0.3) = -0.045; noise -0.01
+      -> -0.3 - 0.0025 - 0.045 - 0.01 = -0.3575
+    """
+    new = alignment_case([0.4, -0.3], [True, False], [[True], [False]])
+    assert new == pytest.approx([0.4228, -0.3575])
+
+
+def test_west_pull_only_for_positive_outsiders_and_only_for_positive_endorsement():
+    """The West pulls an outsider with a > 0 only: at a = -0.1 there is no west term.
+
+    Country 0 with a = -0.1 (everything else as in the term-by-term case):
+      0.005 - 0.02 * 0.5 * 0.2 * 0.9 (= 0.0018) - 0.02 * 0.3 * 0.9 (= 0.0054)
+      + 0.05 * 0.6 (= 0.03) + 0.015 -> -0.1 + 0.0428 = -0.0572
+    With a = 0.4 and e_W = -0.5, max(e_W, 0) = 0: 0.4228 - 0.003 = 0.4198.
+    """
+    negative = alignment_case([-0.1, -0.3], [True, False], [[True], [False]])
+    assert negative[0] == pytest.approx(-0.0572)
+    discouraged = alignment_case([0.4, -0.3], [True, False], [[True], [False]], endorsement=-0.5)
+    assert discouraged[0] == pytest.approx(0.4198)
+
+
+def test_alignment_is_clipped_to_plus_minus_one():
+    """a = 0.99 with noise 1.5 * 0.1 = 0.15 would pass 1: clipped to 1; -0.99 - 0.1 -> -1."""
+    new = alignment_case([0.99, -0.99], [False, False], [[False], [False]], noise_scale=0.1)
+    assert new.tolist() == [1.0, -1.0]
+
+
+# --- tension (T1, T2) -----------------------------------------------------------------------------
+
+
+def test_tension_change_t1_halves_the_two_threats():
+    """T_ij += k (Theta_ij + Theta_ji) / 2 - delta (T_ij - T0_ij) + sigma_T z_ij, floor 0.
+
+    k 0.02, delta 0.04, sigma_T 0.02, dyad order (0,1), (0,2), (1,2), z = (0.5, -3, 1):
+    T_01 = 0.4 + 0.02 * (0.144 + 0.1) / 2 - 0.04 * (0.4 - 0.3) + 0.02 * 0.5
+         = 0.4 + 0.00244 - 0.004 + 0.01 = 0.40844 (without the /2: 0.41088)
+    T_02 = 0.01 + 0 - 0.04 * (0.01 - 0) - 0.06 < 0 -> 0
+    T_12 = 0.2 + 0.02 * (0.5 + 0) / 2 - 0.04 * (0.2 - 0.25) + 0.02 = 0.2 + 0.005 + 0.002 + 0.02
+         = 0.227
+    """
+    tension = symmetric(3, {(0, 1): 0.4, (0, 2): 0.01, (1, 2): 0.2})[None]
+    baseline = symmetric(3, {(0, 1): 0.3, (1, 2): 0.25})[None]
+    theta = np.zeros((1, 3, 3))
+    theta[0, 0, 1], theta[0, 1, 0], theta[0, 1, 2] = 0.144, 0.1, 0.5
+    new = dynamics.tension_change(
+        tension,
+        baseline,
+        theta,
+        np.array([[0.5, -3.0, 1.0]]),
+        reaction=0.02,
+        decay=0.04,
+        noise_scale=0.02,
+    )[0]
+    expected = symmetric(3, {(0, 1): 0.40844, (0, 2): 0.0, (1, 2): 0.227})
+    assert new == pytest.approx(expected)
+
+
+def test_provocation_t2_weighs_each_joiner_by_size_and_spares_friends():
+    """Each outsider i with p_im < 0 gains pi s_m |p_im| with every member of B; pi = 1.5.
+
+    Bloc {0, 1, 2} after the month; joiners 1 (s 0.3) and 2 (s 0.1). Outsider 3: p_31 -0.4,
+    p_32 -0.2 -> 1.5 (0.3 * 0.4 + 0.1 * 0.2) = 1.5 * 0.14 = 0.21 with each of 0, 1, 2.
+    Outsider 4: p_41 = +0.01 (friendly), p_42 = -0.01 -> 1.5 * 0.1 * 0.01 = 0.0015.
+    Members gain nothing among themselves, and the result is symmetric.
+    """
+    p = symmetric(5, {(3, 1): -0.4, (3, 2): -0.2, (4, 1): 0.01, (4, 2): -0.01})[None]
+    size = np.array([[0.4, 0.3, 0.1, 0.15, 0.05]])
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, 0, -1, -1]]), 1)
+    actors = dynamics.bloc_masks(np.array([[-1, 0, 0, -1, -1]]), 1)
+    added = dynamics.provocation(p, size, actors, in_bloc, 1.5)[0]
+    assert added[3, :3] == pytest.approx([0.21] * 3)
+    assert added[4, :3] == pytest.approx([0.0015] * 3)
+    assert added[:3, :3] == pytest.approx(np.zeros((3, 3)))
+    assert added[3, 4] == 0.0
+    assert np.array_equal(added, added.T)
+
+
+# --- integration (I1, I2) and crisis (C1) ---------------------------------------------------------
+
+
+def test_cohesion_i1_is_the_mean_over_ordered_member_pairs():
+    """C_B = mean of p_ij over ordered member pairs: members {0, 1, 2} of four countries.
+
+    p_01 0.8, p_02 0.2, p_12 -0.1 (p_03 0.9 is not a member pair): 2 (0.9) / 6 = 0.3.
+    One member: 0. A second bloc {3} alone: 0.
+    """
+    p = symmetric(4, {(0, 1): 0.8, (0, 2): 0.2, (1, 2): -0.1, (0, 3): 0.9})[None]
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, 0, 1]]), 2)
+    assert dynamics.cohesion(p, in_bloc)[0].tolist() == pytest.approx([0.3, 0.0])
+
+
+def depth_after(cohesion, threat, members=3, depth=0.4):
+    return dynamics.depth_change(
+        np.array([[depth]]),
+        np.array([[cohesion]]),
+        np.array([[threat]]),
+        np.array([[members]]),
+        growth=0.012,
+        cohesion_threshold=0.55,
+        rally=0.5,
+        decay=0.02,
+    )[0, 0]
+
+
+def test_depth_change_i2_rally_and_both_sides_of_zero_drive():
+    """drive = C - c0 + rally * threat; D += g drive (1 - D) if drive > 0 (and >= 2 members),
+    else D -= q D. g 0.012, c0 0.55, rally 0.5, q 0.02, D 0.4.
+
+    C 0.5, threat 0.2: drive = -0.05 + 0.1 = 0.05 -> 0.4 + 0.012 * 0.05 * 0.6 = 0.40036
+    C 0.5, threat 0:   drive = -0.05 -> 0.4 * 0.98 = 0.392
+    C 0.45, threat 0.2: drive exactly 0 -> erodes: 0.392
+    C 0.9, threat 0, one member: erodes: 0.392
+    """
+    assert depth_after(0.5, 0.2) == pytest.approx(0.40036)
+    assert depth_after(0.5, 0.0) == pytest.approx(0.392)
+    assert depth_after(0.45, 0.2) == pytest.approx(0.392)
+    assert depth_after(0.9, 0.0, members=1) == pytest.approx(0.392)
+
+
+def test_stage_boundaries_at_one_third_and_two_thirds():
+    """Declaration below 1/3, security mechanism from 1/3, formal alliance from 2/3."""
+    depth = np.array([0.0, 1 / 3 - 1e-9, 1 / 3, 2 / 3 - 1e-9, 2 / 3, 1.0])
+    assert dynamics.stage(depth).tolist() == [0, 0, 1, 1, 2, 2]
+
+
+def test_crisis_probability_c1_on_both_sides_of_the_threshold():
+    """P = h_c sigma(gamma (max T - theta_c)): h_c 0.05, gamma 8, theta_c 1.2.
+
+    max T 1.45: 0.05 sigma(2) = 0.05 * 0.880797 = 0.0440399
+    max T 0.95: 0.05 sigma(-2) = 0.05 * 0.119203 = 0.0059601
+    max T 1.2:  0.05 / 2 = 0.025
+    """
+    p = dynamics.crisis_probability(
+        np.array([1.45, 0.95, 1.2]), rate=0.05, steepness=8.0, threshold=1.2
+    )
+    assert p == pytest.approx([0.0440398539, 0.0059601461, 0.025])
