@@ -24,6 +24,7 @@ from sim.experiment.seeds import run_seed
 from sim.model.batch_engine import simulate_batch
 from sim.model.world import compile_world
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
+from sim.scenario.schema import Scenario
 from sim.scenario.shipped import default_scenario_path
 
 DATA = Path(__file__).parent / "data"
@@ -56,15 +57,20 @@ CASE_SEEDS = (1, 2, 3, 20250318, 2**62 + 12345)
 SEED_DESIGN = {"replications": range(4), "design_points": (None, 0, 1, 2)}
 
 
+def case_scenario(name: str) -> Scenario:
+    """The default scenario with case ``name``'s counter-bloc switch and overrides."""
+    counter_bloc, overrides = CASES[name]
+    data = read_scenario_data(default_scenario_path())
+    dynamics = copy.deepcopy(data.get("dynamics") or {})
+    dynamics.setdefault("counter_bloc", {})["enabled"] = counter_bloc
+    return scenario_from_dict({**data, "dynamics": dynamics}, overrides=overrides)
+
+
 def golden_outcomes() -> pd.DataFrame:
     """Outcome rows of every case, as freshly computed: ``case`` first, then the engine's rows."""
     parts = []
-    data = read_scenario_data(default_scenario_path())
-    for name, (counter_bloc, overrides) in CASES.items():
-        dynamics = copy.deepcopy(data.get("dynamics") or {})
-        dynamics.setdefault("counter_bloc", {})["enabled"] = counter_bloc
-        scenario = scenario_from_dict({**data, "dynamics": dynamics}, overrides=overrides)
-        world = compile_world(scenario)
+    for name in CASES:
+        world = compile_world(case_scenario(name))
         rows = simulate_batch(world, list(CASE_SEEDS), months=MONTHS).runs
         rows.insert(0, "case", name)
         parts.append(rows)

@@ -73,8 +73,10 @@ def test_the_golden_rows_exercise_every_kind_of_event(stored_outcomes):
     assert stored_outcomes["final_alignment_SRB"].nunique() == len(stored_outcomes)
 
 
-def test_the_mesa_engine_reproduces_the_default_golden_rows(stored_outcomes, scenario):
-    expected = stored_outcomes[stored_outcomes["case"] == "default"].reset_index(drop=True)
+@pytest.mark.parametrize("case", list(golden.CASES))
+def test_the_mesa_engine_reproduces_the_golden_rows(stored_outcomes, case):
+    expected = stored_outcomes[stored_outcomes["case"] == case].reset_index(drop=True)
+    scenario = golden.case_scenario(case)
     rows = []
     for seed in golden.CASE_SEEDS:
         model = AllianceModel(scenario, months=golden.MONTHS, rng=seed)
@@ -82,7 +84,7 @@ def test_the_mesa_engine_reproduces_the_default_golden_rows(stored_outcomes, sce
         rows.append(model.outcomes())
     found = pd.concat(rows, ignore_index=True)
     found.insert(0, "seed", np.array(golden.CASE_SEEDS, dtype=np.int64))
-    found.insert(0, "case", "default")
+    found.insert(0, "case", case)
     assert_matches_golden(expected, golden.through_csv(found), ["case", "seed"], golden.OUTCOMES)
 
 

@@ -14,14 +14,15 @@ from tests.conftest import assert_same_outcomes, batch_rows, mesa_rows
 
 
 @pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
-def test_engines_agree_on_200_runs_of_each_shipped_scenario(path):
+def test_engines_agree_on_24_runs_of_each_shipped_scenario(path):
+    """Tens of runs suffice: the golden file and the hand-computed tests carry the equations."""
     scenario = load_scenario(path)
-    seeds = run_seeds(2025, range(200))
+    seeds = run_seeds(2025, range(24))
     batch = batch_rows(scenario, seeds)
     mesa = mesa_rows(scenario, seeds)
     assert_same_outcomes(mesa, batch)
     # The comparison is not vacuous: these runs differ among themselves.
-    assert batch["final_alignment_SRB"].nunique() == 200
+    assert batch["final_alignment_SRB"].nunique() == 24
 
 
 perturbation = st.fixed_dictionaries(
@@ -40,13 +41,13 @@ perturbation = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(overrides=perturbation, counter=st.booleans())
 def test_engines_agree_on_perturbed_scenarios(scenario_data, overrides, counter):
     overrides = {**overrides, "dynamics.alignment.noise": 0.05}
     data = {**scenario_data, "dynamics": {"counter_bloc": {"enabled": counter}}}
     scenario = scenario_from_dict(data, overrides=overrides)
-    seeds = run_seeds(7, range(12))
+    seeds = run_seeds(7, range(8))
     assert_same_outcomes(mesa_rows(scenario, seeds, 60), batch_rows(scenario, seeds, 60))
 
 

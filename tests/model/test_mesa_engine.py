@@ -152,7 +152,8 @@ def test_counter_blocs_form_only_when_enabled(scenario_data):
     off = rows_with(scenario_data)
     on = rows_with({**scenario_data, "dynamics": {"counter_bloc": {"enabled": True}}})
     assert not off["counter_bloc_formed"].any()
-    assert on["counter_bloc_formed"].mean() > 0.3
+    # measured 0.97 within ten years (docs/MODEL.md)
+    assert on["counter_bloc_formed"].mean() > 0.97 - sd_tolerance(0.97, RUNS)
     assert (
         on.loc[on["counter_bloc_formed"], "counter_bloc_members"].str.contains("SRB").mean() > 0.9
     )
@@ -221,7 +222,8 @@ def test_pattern_ten_year_outcomes_stay_uncertain(calibration, scenario):
     rows = calibration.runs
     nobody = (rows["new_members"] == 0).mean()
     everybody = (rows["new_members"] >= len(scenario.codes) - 4).mean()  # all but SRB + founders
-    assert 0.25 < nobody < 0.65
+    # measured 0.420 over 4,000 runs (docs/MODEL.md); four binomial sds at n = 400 is +-0.099
+    assert abs(nobody - 0.420) < sd_tolerance(0.420, RUNS)
     assert everybody < 0.02
     bulgaria = rows["join_month_BGR"].notna().mean()
     assert 0.19 - sd_tolerance(0.19, RUNS) < bulgaria < 0.19 + sd_tolerance(0.19, RUNS)
