@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.landscape.energy import Landscape, enumerate_landscape, sample_landscape
+from sim.landscape.energy import Landscape
+from sim.landscape.search import enumerate_landscape, sample_landscape
 
 
 def near_tie(delta: float) -> Landscape:
