@@ -38,7 +38,7 @@ from sim.errors import AllianceSimError
 
 try:
     import fcntl
-except ImportError:  # Windows
+except ImportError:  # pragma: no cover (Windows)
     fcntl = None
     import msvcrt
 
@@ -297,7 +297,7 @@ if fcntl is not None:
     def unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
 
-else:  # Windows: lock one byte far past the content, so that others can still read the pid
+else:  # pragma: no cover (Windows: lock one byte far past the content; others can read the pid)
 
     def try_lock(fd: int) -> bool:
         """Take the lock of an open file without waiting; False if another process holds it."""
