@@ -272,8 +272,9 @@ def run(
         engine=engine.value if engine else None,
     )
     horizon = f"{loaded.steps} steps" if loaded.model else f"{loaded.months} months"
+    points = f"{loaded.points} design points ({loaded.sweep.type}) × " if loaded.sweep else ""
     console.print(
-        f"[bold]{loaded.name}[/bold]: {len(loaded.variant_names)} variant(s) × "
+        f"[bold]{loaded.name}[/bold]: {len(loaded.variant_names)} variant(s) × {points}"
         f"{loaded.replications} replications, {horizon}, seed {loaded.seed}, "
         f"{loaded.runs_on} engine"
     )
@@ -301,7 +302,92 @@ def run(
         )
         raise typer.Exit(130) from None
     print_summary(results, console)
+    if results.design is not None:
+        from sim.analysis.sweep_tables import print_design_summary
+
+        print_design_summary(results, console)
     report_folder(results)
+
+
+@app.command()
+def sensitivity(
+    folder: Annotated[Path, typer.Argument(help="The results folder of a sweep.")],
+    outcome: Annotated[
+        str, typer.Option(help="A named outcome of the experiment (see design_summary.csv).")
+    ],
+    statistic: Annotated[
+        str,
+        typer.Option(
+            help="Per-point statistic of a numeric outcome: mean, median, p05, "
+            "p95 or sd (a yes/no outcome is its probability)."
+        ),
+    ] = "mean",
+    method: Annotated[
+        str | None, typer.Option(help="sobol, morris, pawn or oat (default: the design's).")
+    ] = None,
+    second_order: Annotated[
+        bool, typer.Option("--second-order", help="Also Sobol' S2 (needs second_order: true).")
+    ] = False,
+) -> None:
+    """Rank the swept parameters by their influence on one outcome (SALib), from a finished
+    sweep without rerunning it.
+
+    Sobol designs give S1 and ST with 95% intervals (and PAWN), Morris designs μ*, μ and σ,
+    other random designs PAWN. The table is also written to sensitivity.csv in the folder.
+    Needs the analysis extra: pip install 'alliance-sim[analysis]'.
+    """
+    from sim.analysis.results import open_results
+    from sim.analysis.sensitivity import write_sensitivity
+    from sim.analysis.sweep_tables import sensitivity_view
+
+    results = open_results(folder)
+    table = results.sensitivity(outcome, statistic=statistic, method=method,
+                                second_order=second_order)  # fmt: skip
+    for view in sensitivity_view(table):
+        console.print(view)
+    console.print(f"Written to {write_sensitivity(results.path, table)}", soft_wrap=True)
+
+
+@app.command()
+def discover(
+    folder: Annotated[Path, typer.Argument(help="The results folder of a sweep.")],
+    where: Annotated[
+        str,
+        typer.Option(
+            help="The runs of interest: a yes/no expression over the runs table, "
+            'e.g. "joined_BGR and crisis_count == 0".'
+        ),
+    ],
+    variant: Annotated[str | None, typer.Option(help="Only this variant's runs.")] = None,
+    min_coverage: Annotated[
+        float,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Report the densest significant box that covers at least this share of the cases.",
+        ),
+    ] = 0.5,
+    box: Annotated[
+        int | None, typer.Option(min=0, help="Report this box of the peeling trajectory.")
+    ] = None,
+) -> None:
+    """Find the parameter ranges where the runs of interest concentrate (scenario discovery).
+
+    PRIM (EMA Workbench) gives the peeling trajectory of coverage against density and a box
+    with a quasi-p-value per restriction; a CART tree and extra-trees feature scores give two
+    other views. Tables and a one-sentence answer are printed; discovery.json and
+    discovery_*.csv are written to the folder. Needs the analysis extra.
+    """
+    from sim.analysis.discovery import write_discovery
+    from sim.analysis.results import open_results
+    from sim.analysis.sweep_tables import discovery_view
+
+    results = open_results(folder)
+    found = results.discover(where, variant=variant, min_coverage=min_coverage, box=box)
+    for view in discovery_view(found):
+        console.print(view, soft_wrap=isinstance(view, str))
+    written = write_discovery(results.path, found)
+    console.print(f"Written to {written[0]} and discovery_*.csv", soft_wrap=True)
 
 
 @app.command()
@@ -318,6 +404,10 @@ def summarize(
     write_summary(folder)
     results = open_results(folder)
     print_summary(results, console)
+    if results.design is not None:
+        from sim.analysis.sweep_tables import print_design_summary
+
+        print_design_summary(results, console)
     report_folder(results)
 
 

@@ -27,10 +27,19 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from sim.analysis.stats import path_frequencies, quantile_summary, trajectory_bands
+from sim.analysis.design_summary import design_summary
+from sim.analysis.discovery import Discovery, discover
+from sim.analysis.expressions import default_outcomes
+from sim.analysis.sensitivity import sensitivity_table
+from sim.analysis.stats import StatsInputError, path_frequencies, quantile_summary, trajectory_bands
 from sim.analysis.summary import SUMMARY_COLUMNS, summary_table
 from sim.analysis.survival import survival_table
+from sim.experiment.design import Sweep
+from sim.experiment.seeds import stream_seed
 from sim.experiment.store import ResultsFolder, ResultsFolderError, write_csv
+from sim.experiment.sweeps import DESIGN
+
+DESIGN_SUMMARY = "design_summary.csv"
 
 
 class Results:
@@ -46,7 +55,11 @@ class Results:
     series : DataFrame or None
         Trajectories (one row per run and recorded month), if the experiment asked for them.
     summary : DataFrame
-        ``summary.csv``: estimates with intervals per variant.
+        ``summary.csv``: estimates with intervals per variant (a sweep's points pooled).
+    design : DataFrame or None
+        A sweep's points (``design_id`` and one column per swept parameter), or None.
+    design_summary : DataFrame
+        ``design_summary.csv``: statistics of every named outcome per variant and design point.
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -220,6 +233,71 @@ class Results:
             columns = [c for c in series.columns if c not in ids]
         return trajectory_bands(series, columns)
 
+    @property
+    def sweep(self) -> Sweep | None:
+        """The experiment's sweep, as recorded in the manifest (None without one)."""
+        found = self.experiment.get("sweep")
+        return None if found is None else Sweep.model_validate(found)
+
+    @cached_property
+    def design(self) -> pd.DataFrame | None:
+        path = self.path / DESIGN
+        return pd.read_parquet(path) if path.is_file() else None
+
+    @cached_property
+    def design_summary(self) -> pd.DataFrame:
+        path = self.path / DESIGN_SUMMARY
+        if path.is_file():
+            return pd.read_csv(path)
+        return self.compute_design_summary()
+
+    def compute_design_summary(self) -> pd.DataFrame:
+        """The per-point statistics, computed part by part (not written)."""
+        parts = [self.path / name for name in self._parts("runs_part")]
+        return design_summary(parts, self.outcomes(), self.design)
+
+    def outcomes(self) -> dict[str, str]:
+        """The named outcomes (name -> expression) the design summary reports: the
+        experiment's ``outcomes``, or each candidate's accession, a crisis and the peak tension
+        (each collected value for model runs)."""
+        named = self.experiment.get("outcomes") or {}
+        if named:
+            return dict(named)
+        parts = self._parts("runs_part")
+        columns = pq.read_schema(self.path / parts[0]).names if parts else []
+        return default_outcomes(columns, self.candidates, self.experiment.get("collect") or [])
+
+    @property
+    def analysis_seed(self) -> int:
+        """Seed of bootstraps and trees: the master seed's ``analysis`` stream."""
+        return stream_seed(int(self.experiment.get("seed", 0)), "analysis")
+
+    def require_sweep(self, what: str) -> tuple[Sweep, pd.DataFrame]:
+        if self.sweep is None or self.design is None:
+            raise StatsInputError(f"{self.path}: not a sweep (no sweep: in the experiment); "
+                                  f"{what} needs a design")  # fmt: skip
+        return self.sweep, self.design
+
+    def sensitivity(self, outcome: str, **options: Any) -> pd.DataFrame:
+        """Sensitivity indices of a named outcome, ranked (:func:`sim.analysis.sensitivity.
+        sensitivity_table`; the options are its keyword arguments)."""
+        sweep, design = self.require_sweep("sensitivity")
+        return sensitivity_table(self.design_summary, design, sweep, outcome,
+                                 seed=self.analysis_seed, **options)  # fmt: skip
+
+    def discover(self, where: str, *, variant: str | None = None, **options: Any) -> Discovery:
+        """Scenario discovery for the runs (of ``variant``) where ``where`` holds
+        (:func:`sim.analysis.discovery.discover`; the options are its keyword arguments)."""
+        _, design = self.require_sweep("discover")
+        runs = self.runs
+        if variant is not None:
+            if variant not in self.variants:
+                raise StatsInputError(f"variant: expected one of {self.variants}, found "
+                                      f"{variant!r}")  # fmt: skip
+            runs = runs[runs["variant"] == variant].reset_index(drop=True)
+        parameters = list(design.columns.drop("design_id"))
+        return discover(runs, parameters, where, seed=self.analysis_seed, **options)
+
 
 def open_results(path: str | Path) -> Results:
     """Open a results folder written by ``alliance-sim run``.
@@ -251,8 +329,11 @@ def compute_summary(results: Results) -> pd.DataFrame:
 
 
 def summarize(path: str | Path) -> pd.DataFrame:
-    """(Re)compute the summary of a results folder and write ``summary.csv`` atomically."""
+    """(Re)compute the summary of a results folder and write ``summary.csv`` atomically (and
+    ``design_summary.csv`` for a sweep)."""
     results = open_results(path)
     summary = compute_summary(results)
     write_csv(summary, results.folder.summary_path)
+    if results.design is not None:
+        write_csv(results.compute_design_summary(), results.path / DESIGN_SUMMARY)
     return summary

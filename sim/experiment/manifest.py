@@ -62,8 +62,9 @@ def plan_tasks(experiment: Experiment, folder: ResultsFolder, chunk_size: int) -
     """The task entries of the manifest: one per (variant, chunk), all pending."""
     entries = []
     for index, name in enumerate(experiment.variant_names):
-        for chunk, start in enumerate(range(0, experiment.replications, chunk_size)):
-            stop = min(start + chunk_size, experiment.replications)
+        runs = experiment.runs_per_variant  # replications × design points (a sweep's)
+        for chunk, start in enumerate(range(0, runs, chunk_size)):
+            stop = min(start + chunk_size, runs)
             entries.append({
                 "id": f"{name}-{chunk:05d}", "variant": name, "variant_index": index,
                 "chunk": chunk, "start": start, "stop": stop, "status": "pending", "message": "",

@@ -5,6 +5,10 @@ scenario. The runner builds it with each run's seed, as ``Class(**parameters, rn
 for Mesa 3.5's scenario-style models, ``Class(scenario=S(rng=seed, **parameters))``, steps it and
 reads the ``collect`` attributes. :func:`check_model` checks all of that when the experiment is
 loaded, building the model once, so that a typo fails in a second.
+
+A plain function works too (``model: "package.module:function"``): it is called as
+``function(**parameters, rng=seed)`` once per run and returns a mapping of outcomes, from which
+``collect`` names the ones to record; a test function such as Ishigami's is a model this way.
 """
 
 from __future__ import annotations
@@ -38,10 +42,13 @@ def check_model(
     except (ImportError, AttributeError) as err:
         raise ConfigError(file, "model", "an importable module:Class", f"{target} "
                           f"({type(err).__name__}: {err})") from None  # fmt: skip
-    if not isinstance(cls, type):
-        raise ConfigError(file, "model", "a class", target)
     if not collect:
         raise ConfigError(file, "collect", "at least one attribute name to record", [])
+    if is_function(cls):
+        check_function(cls, target, parameters, collect, file)
+        return
+    if not isinstance(cls, type):
+        raise ConfigError(file, "model", "a class or a function", target)
     try:
         known = model_parameter_names(cls)
     except TypeError as err:
@@ -92,6 +99,47 @@ def check_collect(
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ConfigError(file, f"collect.{index}",
                               f"an attribute of {cls.__name__}{hint}", name)  # fmt: skip
+
+
+def is_function(target: Any) -> bool:
+    """Whether a model target is a plain function (called once per run) rather than a class."""
+    return inspect.isfunction(target)
+
+
+def check_function(
+    function: Any, target: str, parameters: Mapping[str, Any], collect: Sequence[str],
+    file: str | Path | None,
+) -> None:  # fmt: skip
+    """Call a function model once (rng=0, the base parameters) and check what it returns."""
+    known = accepted_parameters(target)
+    if known is not None and "rng" not in inspect.signature(function).parameters:
+        raise ConfigError(file, "model", "a function taking rng=", target)
+    for key in parameters:
+        if known is not None and key not in known:
+            raise ConfigError(file, f"parameters.{key}", f"a parameter of {target} "
+                              f"{sorted(known)}", key)  # fmt: skip
+    try:
+        found = function(**parameters, rng=0)
+    except TypeError:  # a swept parameter without a default: checked when the points run
+        return
+    if not isinstance(found, Mapping):
+        raise ConfigError(file, "model", "a function returning a mapping of outcomes",
+                          type(found).__name__)  # fmt: skip
+    for index, name in enumerate(collect):
+        if name not in found:
+            raise ConfigError(file, f"collect.{index}", f"an outcome {target} returns "
+                              f"{sorted(found)}", name)  # fmt: skip
+
+
+def accepted_parameters(target: str) -> set[str] | None:
+    """Names a model class or function accepts as parameters; None if any (``**kwargs``)."""
+    found = import_model(target)
+    if not is_function(found):
+        return model_parameter_names(found)
+    params = inspect.signature(found).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return None
+    return {name for name in params if name != "rng"}
 
 
 def has_attribute(model: Any, name: str) -> bool:

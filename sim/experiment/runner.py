@@ -49,6 +49,7 @@ from sim.experiment.executors import check_not_in_a_worker, make_executor
 from sim.experiment.manifest import prepare, record
 from sim.experiment.spec import Experiment, load_experiment
 from sim.experiment.store import ResultsFolder, now
+from sim.experiment.sweeps import check_design, sweep_chunk, write_design
 from sim.experiment.tasks import Task, compute_task, execute_task, save_output
 
 MANIFEST_SECONDS = 2.0  # at most this long between manifest saves while tasks finish
@@ -132,7 +133,9 @@ def run_to_folder(
     folder = ResultsFolder(Path(out) / experiment.name)
     # a cluster is connected and its workers checked before anything is written
     with open_cluster(executor, workers, scheduler) as cluster, folder.locked():
+        check_design(folder, experiment)
         manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
+        write_design(folder, experiment)
         todo = [entry for entry in manifest["tasks"] if entry["status"] != "done"]
         if todo:
             tasks = (make_task(experiment, entry, folder) for entry in todo)  # built as needed
@@ -150,6 +153,9 @@ def run_to_folder(
 
 def make_task(experiment: Experiment, entry: dict[str, Any], folder: ResultsFolder) -> Task:
     """The worker's task for a manifest entry: the variant's scenario (or model) and seeds."""
+    if experiment.sweep is not None:
+        chunk = sweep_chunk(experiment, entry)
+        return Task(entry["id"], chunk, str(folder.path), entry["runs_part"], entry["series_part"])
     name, index = entry["variant"], entry["variant_index"]
     model = None
     if experiment.model is not None:

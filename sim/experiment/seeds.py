@@ -30,3 +30,21 @@ def run_seeds(
 ) -> np.ndarray:
     """Seeds of several replications, as an int64 array."""
     return np.array([run_seed(master, k, design_point) for k in replications], dtype=np.int64)
+
+
+STREAMS = {"design": 1, "analysis": 2}  # purposes with their own stream of the master seed
+
+
+def stream_seed(master: int, purpose: str) -> int:
+    """A positive seed for one purpose (``design``: drawing a sweep's points; ``analysis``:
+    bootstraps and trees), from ``SeedSequence(master, spawn_key=(2**32, p))``.
+
+    The two-element key with first element 2**32 cannot meet a run's key ``(k,)`` or ``(d, k)``
+    (design points stay far below 2**32), and the seed is never 0, which SALib would ignore.
+
+    >>> stream_seed(7, "design") == stream_seed(7, "design") != stream_seed(7, "analysis")
+    True
+    """
+    key = (2**32, STREAMS[purpose])
+    state = np.random.SeedSequence(master, spawn_key=key).generate_state(1, np.uint64)[0]
+    return max(1, int(state >> np.uint64(33)))  # below 2**31: fits every library's seed

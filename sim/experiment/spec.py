@@ -26,14 +26,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import pandas as pd
 from pydantic import Field, PrivateAttr, ValidationError
 
 from sim.errors import AllianceSimError, ConfigError, InputFileNotFoundError
+from sim.experiment.design import Sweep, check_sweep, design_points
 from sim.experiment.figures import FIGURES
-from sim.experiment.mesa_models import check_model
-from sim.experiment.seeds import run_seeds
+from sim.experiment.mesa_models import accepted_parameters, check_model
+from sim.experiment.seeds import run_seeds, stream_seed
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
-from sim.scenario.overrides import apply_overrides
+from sim.scenario.overrides import apply_overrides, resolve_path
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import Event, Frozen, Scenario
 
@@ -89,6 +91,8 @@ class Experiment(Frozen):
     engine: Literal["batch", "mesa"] | None = None
     outputs: Outputs = Outputs()
     years: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 5, 10])
+    sweep: Sweep | None = None
+    outcomes: dict[str, str] = Field(default_factory=dict)
 
     _file: str | None = PrivateAttr(default=None)
 
@@ -121,14 +125,31 @@ class Experiment(Frozen):
         """Months between recorded trajectory points (None: no trajectories)."""
         return SERIES_EVERY[self.outputs.series]
 
-    def seeds(self, variant_index: int, replications: range) -> list[int]:
-        """The seeds of some replications of a variant (ARCHITECTURE.md section 4).
+    def seeds(self, variant_index: int, replications: range, design_id: int = 0) -> list[int]:
+        """The seeds of some replications of a variant and design point (ARCHITECTURE.md
+        section 4).
 
-        Replication k uses ``run_seed(seed, k)`` in every variant (common random numbers), or
-        ``run_seed(seed, k, design_point=variant_index)`` when common random numbers are off.
+        Replication k uses ``run_seed(seed, k)`` in every variant and design point (common
+        random numbers), or ``run_seed(seed, k, design_point=variant_index * P + design_id)``
+        (P design points; 1 without a sweep) when common random numbers are off.
         """
-        point = None if self.common_random_numbers else variant_index
+        point = None if self.common_random_numbers else variant_index * self.points + design_id
         return [int(s) for s in run_seeds(self.seed, replications, point)]
+
+    @cached_property
+    def design(self) -> pd.DataFrame | None:
+        """The sweep's points (row d is ``design_id`` d), or None without a sweep."""
+        return experiment_design(self)
+
+    @property
+    def points(self) -> int:
+        """Design points per variant (1 without a sweep)."""
+        return 1 if self.design is None else len(self.design)
+
+    @property
+    def runs_per_variant(self) -> int:
+        """Replications × design points."""
+        return self.replications * self.points
 
     @cached_property
     def scenarios(self) -> dict[str, Scenario]:
@@ -138,6 +159,30 @@ class Experiment(Frozen):
         base = read_scenario_data(self.scenario)
         scenario_from_dict(base, file=self.scenario)  # the scenario's own mistakes
         return {name: variant_scenario(base, self, name) for name in self.variant_names}
+
+    def point_scenario(self, base: dict[str, Any], name: str, design_id: int) -> Scenario:
+        """The validated scenario of a variant at one design point (its values added to the
+        variant's overrides; ``base`` is the scenario file's data).
+
+        Raises
+        ------
+        ConfigError
+            Naming ``sweep.points.<d>.<path>`` when the point's value does not fit.
+        """
+        values = {k: v.item() if hasattr(v, "item") else v
+                  for k, v in self.design.iloc[design_id].items()}  # fmt: skip
+        variant = self.variant(name)
+        merged = variant.model_copy(update={"overrides": {**variant.overrides, **values}})
+        try:
+            return variant_scenario(base, self, name, merged)
+        except ConfigError as err:
+            path = err.field.removeprefix(f"variants.{name}.overrides.")
+            if path not in values:
+                raise
+            where = f"sweep.points.{design_id}.{path}"
+            if len(self.variant_names) > 1:
+                where = f"variants.{name} at {where}"
+            raise ConfigError(self.file, where, err.expected, err.found) from None
 
     def parameters_for(self, name: str) -> dict[str, Any]:
         """The model parameters of a variant (generic model experiments)."""
@@ -214,13 +259,35 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
         updates["years"] = years_within_horizon(experiment, file)
     experiment = experiment.model_copy(update=updates)
     experiment._file = None if file is None else str(Path(file).resolve())
+    if experiment.sweep is not None:
+        check_sweep(experiment.sweep, file)
     if experiment.model is not None:
         check_model_variants(experiment, file)
         check_model(experiment.model, experiment.parameters, experiment.collect,
                     experiment.steps, file)  # fmt: skip
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
+    if experiment.sweep is not None:
+        check_points(experiment)
     return experiment
+
+
+def check_points(experiment: Experiment) -> None:
+    """Check every design point of every variant before anything runs.
+
+    Raises
+    ------
+    ConfigError
+        Naming the point and the field (``sweep.points.17.patrons.russia.support``), or the
+        swept parameter a generic model does not take.
+    """
+    if experiment.model is not None:
+        check_model_sweep(experiment)
+        return
+    base = read_scenario_data(experiment.scenario)
+    for name in experiment.variant_names:
+        for design_id in range(experiment.points):
+            experiment.point_scenario(base, name, design_id)
 
 
 def years_within_horizon(experiment: Experiment, file: str | Path | None) -> list[int]:
@@ -257,8 +324,11 @@ def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
     return validation_error(Single(), file)  # type: ignore[arg-type]
 
 
-def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) -> Scenario:
-    """The scenario of one variant: the base with its overrides and extra events.
+def variant_scenario(
+    base: dict[str, Any], experiment: Experiment, name: str, variant: Variant | None = None
+) -> Scenario:
+    """The scenario of one variant: the base with its overrides and extra events (those of
+    ``variant`` when given: a sweep point's, its values added to the overrides).
 
     Raises
     ------
@@ -266,7 +336,7 @@ def variant_scenario(base: dict[str, Any], experiment: Experiment, name: str) ->
         Naming the experiment file and ``variants.<name>.overrides.<path>`` or
         ``variants.<name>.events.<i>`` when the variant does not fit the scenario.
     """
-    variant = experiment.variant(name)
+    variant = variant or experiment.variant(name)
     file = experiment.file
     where = f"variants.{name}"
     check_overrides_take_effect(base, variant, where, file)
@@ -328,3 +398,42 @@ def check_model_variants(experiment: Experiment, file: str | Path | None) -> Non
                     f"one of the parameters {sorted(experiment.parameters)}",
                     key,
                 )
+
+
+def experiment_design(experiment: Experiment) -> pd.DataFrame | None:
+    """The points of an experiment's sweep (None without one); the seed of random designs is
+    the master seed's ``design`` stream."""
+    sweep = experiment.sweep
+    if sweep is None:
+        return None
+    folder = Path(experiment.file).parent if experiment.file else Path.cwd()
+    defaults = sweep_defaults(experiment) if sweep.type == "oat" else None
+    seed = stream_seed(experiment.seed, "design")
+    return design_points(sweep, seed=seed, defaults=defaults, folder=folder)
+
+
+def sweep_defaults(experiment: Experiment) -> dict[str, Any]:
+    """The swept parameters' values without the sweep (the baseline variant's)."""
+    names = experiment.sweep.names
+    if experiment.model is not None:
+        return {name: experiment.parameters_for(experiment.baseline).get(name) for name in names}
+    values = experiment.scenarios[experiment.baseline].model_dump()
+    defaults = {}
+    for name in names:
+        try:
+            defaults[name] = resolve_path(values, name)
+        except KeyError:
+            raise ConfigError(experiment.file, f"sweep.parameters.{name}",
+                              "an existing numeric parameter path", name) from None  # fmt: skip
+    return defaults
+
+
+def check_model_sweep(experiment: Experiment) -> None:
+    """A generic model's swept parameters must be ones its constructor (or function) takes."""
+    known = accepted_parameters(experiment.model)
+    names = list(experiment.design.columns)
+    for name in names:
+        if known is not None and name not in known:
+            where = "sweep.parameters" if experiment.sweep.type != "table" else "sweep.file"
+            expected = f"a parameter of {experiment.model} {sorted(known)}"
+            raise ConfigError(experiment.file, f"{where}.{name}", expected, name)

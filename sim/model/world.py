@@ -7,7 +7,7 @@ file order, blocs in slots. Events become per-step instructions. Nothing here is
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -106,6 +106,35 @@ class World:
             **{name: getattr(self, name)[start:stop] for name in RUN_ARRAYS},
             params={name: value[start:stop] for name, value in self.params.items()},
         )
+
+
+def stack_worlds(worlds: list[World], counts: list[int]) -> World:
+    """One world whose runs are ``counts[i]`` copies of ``worlds[i]``, in order: the design
+    points of a sweep advanced together by the batch engine.
+
+    Raises
+    ------
+    ValueError
+        If the worlds differ in more than their per-run values (countries, blocs, events,
+        geography), so that their runs cannot share arrays.
+    """
+    first = worlds[0]
+    shared = [f.name for f in fields(World) if f.name not in (*RUN_ARRAYS, "params")]
+    for world in worlds[1:]:
+        for name in shared:
+            mine, theirs = getattr(first, name), getattr(world, name)
+            same = np.array_equal(mine, theirs) if name == "distance_km" else mine == theirs
+            if not same:
+                raise ValueError(f"worlds differ in {name}: they cannot be stacked")
+    return replace(
+        first,
+        **{name: np.concatenate([np.repeat(getattr(w, name), c, axis=0)
+                                 for w, c in zip(worlds, counts, strict=True)])
+           for name in RUN_ARRAYS},
+        params={name: np.concatenate([np.repeat(w.params[name], c)
+                                      for w, c in zip(worlds, counts, strict=True)])
+                for name in first.params},
+    )  # fmt: skip
 
 
 RUN_ARRAYS = (

@@ -318,16 +318,38 @@ def test_cli_run_prints_the_summary_and_summarize_rewrites_it(tmp_path, capsys, 
     assert "welcome: accession" in capsys.readouterr().out
 
 
+def smaller_sweep(path: Path, folder: Path) -> Path:
+    """A shipped sweep with few samples and a short horizon, in ``folder``; others as they are."""
+    data = yaml.safe_load(path.read_text())
+    sweep = data.get("sweep")
+    if sweep is None:
+        return path
+    if "samples" in sweep:
+        sweep["samples"] = {"sobol": 4, "morris": 2}.get(sweep["type"], 10)
+    if "model" in data:
+        data["steps"] = 10
+    else:
+        data["months"], data["years"] = 24, [1]
+        data["scenario"] = str((path.parent / data["scenario"]).resolve())
+    smaller = folder / path.name
+    smaller.write_text(yaml.safe_dump(data))
+    return smaller
+
+
 @pytest.mark.parametrize(
     "path", sorted((ROOT / "experiments").glob("*.yaml")), ids=lambda p: p.stem
 )
 def test_every_shipped_experiment_runs(path, tmp_path, capsys):
+    path = smaller_sweep(path, tmp_path)
     code = cli.main(["run", str(path), "--out", str(tmp_path), "--replications", "6",
                      "--executor", "serial"])  # fmt: skip
     assert code == 0, capsys.readouterr().err
     experiment = load_experiment(path)
     results = open_results(tmp_path / experiment.name)
     assert list(pd.unique(results.summary["variant"])) == experiment.variant_names
-    assert len(results.runs) == 6 * len(experiment.variant_names)
+    assert len(results.runs) == 6 * len(experiment.variant_names) * experiment.points
+    if experiment.sweep is not None:
+        assert len(results.design) == experiment.points
+        assert set(results.design_summary["outcome"]) == set(results.outcomes())
     if experiment.series_every:
         assert results.series is not None and len(results.series)
