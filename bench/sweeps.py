@@ -8,10 +8,10 @@ default scenario, batch engine) into a fresh folder, timing each stage separatel
 3. the summaries (``summary.csv`` and ``design_summary.csv``, part by part);
 4. the Sobol' indices of each named outcome (SALib),
 
-then prints the ranked indices table of every outcome. Also times the same number of runs of
-the plain default scenario (no sweep) for comparison, so the cost of sweeping shows as a ratio.
+then prints the ranked indices table of every outcome. With ``--plain`` it also times the same
+number of runs of the plain default scenario (no sweep), so the cost of sweeping shows as a ratio.
 
-Run: python bench/sweeps.py [--experiment PATH] [--workers N] [--samples N]
+Run: python bench/sweeps.py [--experiment PATH] [--workers N] [--samples N] [--plain]
 """
 
 from __future__ import annotations
@@ -42,6 +42,9 @@ def main() -> None:
     parser.add_argument("--experiment", default=str(ROOT / "experiments" / "sobol_default.yaml"))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--samples", type=int, help="Replace the sweep's samples (N).")
+    parser.add_argument(
+        "--plain", action="store_true", help="Also time as many runs without a sweep (2x time)."
+    )
     args = parser.parse_args()
     path = Path(args.experiment)
     if args.samples:
@@ -66,12 +69,14 @@ def main() -> None:
         for outcome in results.outcomes():
             tables[outcome] = results.sensitivity(outcome, statistic="median")
         indices_s = time.perf_counter() - started
-        plain = experiment_from_dict({
-            "name": "plain", "scenario": experiment.scenario, "replications": runs,
-            "seed": experiment.seed, "months": experiment.months,
-        }, file=path)  # fmt: skip
-        _, plain_s = timed(lambda: run_to_folder(plain, out=out, workers=args.workers,
-                                                 progress=False))  # fmt: skip
+        plain_s = None
+        if args.plain:
+            plain = experiment_from_dict({
+                "name": "plain", "scenario": experiment.scenario, "replications": runs,
+                "seed": experiment.seed, "months": experiment.months,
+            }, file=path)  # fmt: skip
+            _, plain_s = timed(lambda: run_to_folder(plain, out=out, workers=args.workers,
+                                                     progress=False))  # fmt: skip
     total = load_s + run_s + summary_s + indices_s
     print(f"\n{'stage':<34}{'seconds':>10}")
     for label, seconds in [("load + check every point", load_s), ("run (batch engine)", run_s),
@@ -79,8 +84,12 @@ def main() -> None:
                            ("Sobol' indices, all outcomes", indices_s),
                            ("total", total)]:  # fmt: skip
         print(f"{label:<34}{seconds:>10.1f}")
-    print(f"\nsweep: {runs / run_s:,.0f} runs/s; the same number of runs without a sweep: "
-          f"{runs / plain_s:,.0f} runs/s (sweep / plain time: {run_s / plain_s:.2f})")  # fmt: skip
+    print(f"\nsweep: {runs / run_s:,.0f} runs/s")
+    if plain_s is not None:
+        print(
+            f"the same number of runs without a sweep: {runs / plain_s:,.0f} runs/s "
+            f"(sweep / plain time: {run_s / plain_s:.2f})"
+        )
     for outcome, table in tables.items():
         print(f"\n{outcome} ({table['statistic'].iloc[0]} per point), ranked by ST:")
         shown = table[["rank", "parameter", "S1", "S1_conf", "ST", "ST_conf", "pawn_median"]]
