@@ -452,6 +452,10 @@ def report(
     out: Annotated[
         Path | None, typer.Option(help="Write the page here (default FOLDER/report.html).")
     ] = None,
+    redraw: Annotated[
+        bool,
+        typer.Option("--redraw", help="Draw every figure again instead of reusing figures/."),
+    ] = False,
 ) -> None:
     """Write FOLDER/report.html: one self-contained page to read or send.
 
@@ -459,11 +463,12 @@ def report(
     sources or "judgement", from the scenario file's comments), the variants, the summary
     tables, the differences between variants, every figure that applies (embedded; the page
     needs no other file and no network), sensitivity and discovery results when present, and
-    the provenance from manifest.json.
+    the provenance from manifest.json. Figures already in FOLDER/figures/ and drawn after the
+    folder last changed are reused.
     """
     from sim.report.html import write_report
 
-    path = write_report(folder, out=out)
+    path = write_report(folder, out=out, redraw=redraw)
     console.print(f"Report in [bold]{escape(str(path))}[/bold]", soft_wrap=True)
 
 

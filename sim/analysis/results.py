@@ -93,8 +93,9 @@ class Results:
     def baseline(self) -> str:
         return "baseline" if "baseline" in self.variants else self.variants[0]
 
-    def _parts(self, key: str) -> list[str]:
-        names = [entry[key] for entry in self.manifest["tasks"] if entry.get(key)]
+    def _parts(self, key: str, variant: str | None = None) -> list[str]:
+        names = [entry[key] for entry in self.manifest["tasks"] if entry.get(key)
+                 and (variant is None or entry["variant"] == variant)]  # fmt: skip
         return [name for name in names if (self.path / name).is_file()]
 
     @cached_property
@@ -134,8 +135,9 @@ class Results:
         present = [c for c in dict.fromkeys(columns) if c in self.run_columns]
         return self.folder.read_parts(self._parts("runs_part"), present)
 
-    def read_series(self, columns: list[str]) -> pd.DataFrame:
-        """Only ``variant`` and ``columns`` of the trajectories (those present).
+    def read_series(self, columns: list[str], *, variant: str | None = None) -> pd.DataFrame:
+        """Only ``variant`` and ``columns`` of the trajectories (those present); with
+        ``variant``, only that variant's rows (read from its parts alone).
 
         Raises
         ------
@@ -147,7 +149,7 @@ class Results:
                 f"{self.path}: no trajectories stored; set outputs.series to yearly or monthly"
             )
         present = [c for c in dict.fromkeys(["variant", *columns]) if c in self.series_columns]
-        return self.folder.read_parts(self._parts("series_part"), present)
+        return self.folder.read_parts(self._parts("series_part", variant), present)
 
     @cached_property
     def summary(self) -> pd.DataFrame:

@@ -108,8 +108,10 @@ def _survival(context: FigureContext) -> Figure:
 
 def _tension_bands(context: FigureContext) -> Figure:
     dyads = list(context.scenario.get("tracked_dyads") or [])
-    series = context.results.read_series(["month", *[f"tension_{d}" for d in dyads]])
-    table = figure_data.tension_fans(series, dyads)
+    columns = ["month", *[f"tension_{d}" for d in dyads]]
+    table = pd.concat(  # one variant at a time: memory of one variant's trajectory columns
+        [figure_data.tension_fans(context.results.read_series(columns, variant=variant), dyads)
+         for variant in context.results.variants], ignore_index=True)  # fmt: skip
     return plots.tension_fans(table, start=context.start, caption=context.caption)
 
 

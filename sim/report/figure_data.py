@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from sim.analysis.stats import path_frequencies, trajectory_bands
+from sim.analysis.stats import path_frequencies
 from sim.analysis.survival import survival_table
 
 STAGES = ("declaration", "security mechanism", "formal alliance")
@@ -134,16 +134,32 @@ def join_curves(runs: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
 def tension_fans(series: pd.DataFrame, dyads: Sequence[str]) -> pd.DataFrame:
     """Per-month median, 50% and 90% bands of each tracked dyad's tension, per variant.
 
+    Parameters
+    ----------
+    series : DataFrame, one row per run and recorded month
+        ``variant``, ``month`` and ``tension_<dyad>`` for each dyad (one variant at a time
+        keeps memory small: see :mod:`sim.report.drawing`).
+    dyads : sequence of str
+        Dyads such as ``SRB-XKX``.
+
     Returns
     -------
     DataFrame
-        ``variant, dyad, month, n, mean, p5, p25, p50, p75, p95``
-        (:func:`sim.analysis.stats.trajectory_bands`).
+        ``variant, dyad, month, n, p5, p25, p50, p75, p95`` (linear interpolation, as
+        ``numpy.quantile``; the same as :func:`sim.analysis.stats.trajectory_bands` without its
+        long intermediate table).
     """
-    columns = [f"tension_{dyad}" for dyad in dyads]
-    bands = trajectory_bands(series, columns, quantiles=FAN_QUANTILES)
-    bands.insert(1, "dyad", bands.pop("column").str.removeprefix("tension_"))
-    return bands
+    parts = []
+    groups = series.groupby(["variant", "month"], sort=False)
+    for dyad in dyads:
+        values = groups[f"tension_{dyad}"]
+        bands = values.quantile(list(FAN_QUANTILES)).unstack()
+        bands.columns = [f"p{round(100 * q):g}" for q in FAN_QUANTILES]
+        bands.insert(0, "n", values.count())
+        bands = bands.reset_index()
+        bands.insert(1, "dyad", dyad)
+        parts.append(bands)
+    return pd.concat(parts, ignore_index=True)
 
 
 def stage_shares(runs: pd.DataFrame, *, months: int) -> pd.DataFrame:

@@ -25,7 +25,7 @@ from sim.analysis.tables import SHOW_AT_LEAST, difference, month_label, percent,
 from sim.experiment.figures import FIGURES
 from sim.experiment.store import atomic_write_bytes, sha256_file
 from sim.report.assumptions import scenario_assumptions
-from sim.report.drawing import draw_figures, figure_bytes, figure_plan
+from sim.report.drawing import FIGURES_FOLDER, draw_figures, figure_bytes, figure_plan
 
 REPORT = "report.html"
 EXTRA_TABLES = {  # files a sweep, its sensitivity and its discovery leave -> title
@@ -291,18 +291,40 @@ def report_context(results: Results, figures: Sequence[tuple[str, bytes]]) -> di
     }
 
 
-def render_report(results: Results, figures: Sequence[str] | None = None) -> str:
+def _saved_png(results: Results, name: str) -> bytes | None:
+    """``figures/<name>.png`` if it was drawn after the folder's last change, else None."""
+    path = results.path / FIGURES_FOLDER / f"{name}.png"
+    inputs = [results.folder.manifest_path, results.folder.summary_path]
+    if not path.is_file():
+        return None
+    newest = max(p.stat().st_mtime for p in inputs if p.is_file())
+    return path.read_bytes() if path.stat().st_mtime >= newest else None
+
+
+def render_report(
+    results: Results, figures: Sequence[str] | None = None, *, redraw: bool = False
+) -> str:
     """The report page of a results folder as HTML text, with the figures named (default:
-    every figure that applies) drawn and embedded."""
+    every figure that applies) embedded: those in ``figures/`` drawn after the folder last
+    changed are reused (unless ``redraw``), the others drawn."""
     names = list(FIGURES) if figures is None else list(figures)
-    drawn = []
-    if names:  # an empty list would mean "the experiment's figures" to draw_figures
-        drawn = [(name, figure_bytes(figure)) for name, figure in draw_figures(results, names)]
-    return _environment().get_template("report.html.j2").render(report_context(results, drawn))
+    plan = figure_plan(results, names) if names else {}
+    saved = {} if redraw else {n: _saved_png(results, n) for n, reason in plan.items()
+                               if reason is None}  # fmt: skip
+    missing = [name for name, reason in plan.items() if reason is None and not saved.get(name)]
+    drawn = dict(saved)
+    if missing:  # an empty list would mean "the experiment's figures" to draw_figures
+        drawn.update((name, figure_bytes(f)) for name, f in draw_figures(results, missing))
+    embedded = [(name, drawn[name]) for name in plan if drawn.get(name)]
+    return _environment().get_template("report.html.j2").render(report_context(results, embedded))
 
 
 def write_report(
-    path: str | Path, *, out: str | Path | None = None, figures: Sequence[str] | None = None
+    path: str | Path,
+    *,
+    out: str | Path | None = None,
+    figures: Sequence[str] | None = None,
+    redraw: bool = False,
 ) -> Path:
     """Write ``report.html`` for a results folder (atomically) and return its path.
 
@@ -314,6 +336,9 @@ def write_report(
         Where to write the page; default ``<folder>/report.html``.
     figures : sequence of str, optional
         Figures to embed; default every figure that applies.
+    redraw : bool, keyword-only
+        Draw every figure again, even those ``figures/`` holds from after the folder's last
+        change (which are otherwise reused: ``alliance-sim run`` has just drawn them).
 
     Raises
     ------
@@ -322,5 +347,5 @@ def write_report(
     """
     results = open_results(path)
     target = Path(out) if out is not None else results.path / REPORT
-    atomic_write_bytes(target, render_report(results, figures).encode("utf-8"))
+    atomic_write_bytes(target, render_report(results, figures, redraw=redraw).encode("utf-8"))
     return target

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.analysis.stats import wilson_interval
+from sim.analysis.stats import trajectory_bands, wilson_interval
 from sim.report import figure_data
 from sim.report.assumptions import scenario_assumptions
 from sim.scenario.shipped import default_scenario_path
@@ -34,6 +34,17 @@ def test_vectorised_wilson_equals_scipys(k, n):
     expected = wilson_interval(k, n)
     found = [float(v[0]) for v in figure_data.wilson_bounds(np.array([k]), n)]
     assert found == pytest.approx(expected, abs=1e-9)
+
+
+def test_tension_fans_equal_the_trajectory_bands_of_the_analysis():
+    rng = np.random.default_rng(3)
+    series = pd.DataFrame({"variant": np.repeat(["a", "b"], 60), "month": np.tile(range(3), 40),
+                           "tension_SRB-XKX": rng.random(120)})  # fmt: skip
+    fans = figure_data.tension_fans(series, ["SRB-XKX"])
+    bands = trajectory_bands(series, ["tension_SRB-XKX"], quantiles=figure_data.FAN_QUANTILES)
+    columns = ["p5", "p25", "p50", "p75", "p95", "n"]
+    assert fans[columns].to_numpy() == pytest.approx(bands[columns].to_numpy())
+    assert fans["dyad"].unique().tolist() == ["SRB-XKX"]
 
 
 def test_stage_shares_sum_to_one_and_follow_the_first_months():

@@ -93,3 +93,21 @@ def test_the_report_renders_in_headless_chromium(report, tmp_path):
     assert shot.stat().st_size > 50_000
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(shot, ARTIFACTS / "report.png")
+
+
+def test_the_report_reuses_figures_drawn_after_the_last_change(results_folder, tmp_path):
+    import base64
+
+    folder = tmp_path / "copy"
+    shutil.copytree(results_folder, folder)
+    tiny = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9Q"
+                            "DwADhgGAWjR9awAAAABJRU5ErkJggg==")  # fmt: skip
+    (folder / "figures").mkdir(exist_ok=True)
+    (folder / "figures" / "stages.png").write_bytes(tiny)
+    reused = write_report(folder, figures=["stages"]).read_text(encoding="utf-8")
+    assert base64.b64encode(tiny).decode() in reused
+    redrawn = write_report(folder, figures=["stages"], redraw=True).read_text(encoding="utf-8")
+    assert base64.b64encode(tiny).decode() not in redrawn and redrawn.count("base64,") == 1
+    (folder / "summary.csv").touch()  # the folder changed after the figure: draw it again
+    later = write_report(folder, figures=["stages"]).read_text(encoding="utf-8")
+    assert base64.b64encode(tiny).decode() not in later
