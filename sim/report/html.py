@@ -135,6 +135,8 @@ def _model_table(summary: pd.DataFrame) -> dict[str, Any]:
 
 
 def _differences(results: Results, summary: pd.DataFrame) -> dict[str, Any] | None:
+    if "difference" not in summary or "measure" not in summary:
+        return None  # a generic Mesa model's summary: quantiles, no paired differences
     paired = summary[summary["difference"].notna()]
     joined = summary[summary["measure"].str.startswith("P(joined by year")]
     hidden = set(joined["subject"]) - set(

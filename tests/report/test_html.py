@@ -111,3 +111,15 @@ def test_the_report_reuses_figures_drawn_after_the_last_change(results_folder, t
     (folder / "summary.csv").touch()  # the folder changed after the figure: draw it again
     later = write_report(folder, figures=["stages"]).read_text(encoding="utf-8")
     assert base64.b64encode(tiny).decode() not in later
+
+
+def test_the_report_of_a_generic_mesa_model_shows_its_collected_values(tmp_path):
+    from sim.scenario.shipped import ROOT
+
+    experiment = load_experiment(ROOT / "experiments" / "mesa_boltzmann.yaml", replications=4)
+    folder = run_experiment(experiment, out=tmp_path, executor="serial", progress=False,
+                            plots=True).path  # fmt: skip
+    html = write_report(folder).read_text(encoding="utf-8")
+    assert "Collected values at the end of each run" in html and "gini" in html
+    assert "base64," not in html and "generic Mesa model" in html
+    assert not (folder / "figures").exists()
