@@ -224,3 +224,14 @@ def test_flags_that_do_not_go_with_a_scheduler_are_refused(tmp_path):
         run_experiment(SHIPPED, out=tmp_path, workers=2, scheduler="tcp://127.0.0.1:9")
     with pytest.raises(RuntimeError, match=r"use it in a `with` block"):
         next(DaskExecutor(None).imap_unordered(abs, [1]))
+
+
+def test_a_sweep_on_dask_gives_the_serial_tables(cluster, tmp_path):
+    sweep = load_experiment(ROOT / "experiments" / "sweep_russia_nato.yaml", replications=2)
+    reference = run_experiment(sweep, out=tmp_path / "s", executor="serial", progress=False)
+    on_dask = run_experiment(sweep, out=tmp_path / "d", scheduler=cluster.scheduler.address,
+                             chunk_size=24, progress=False)  # fmt: skip
+    assert on_dask.runs["design_id"].nunique() == 36
+    same_tables(on_dask, reference)
+    for name in ("design.parquet", "design_summary.csv"):
+        assert (on_dask.path / name).read_bytes() == (reference.path / name).read_bytes()
