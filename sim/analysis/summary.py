@@ -3,22 +3,25 @@
 One flat, long table (``variant, measure, subject, estimate, low, high, n, difference,
 difference_low, difference_high, p_value``) that serialises to ``summary.csv`` and that the
 terminal tables print: join probabilities by year, median join months, the chance of any new
-member and of a crisis, median peak tensions and the top expansion path, each with its interval,
-and for every variant but the baseline its paired difference from the baseline under common
-random numbers.
+member and of a crisis, median and mean peak tensions and the top expansion path, each with its
+interval, and for every variant but the baseline its paired difference from the baseline under
+common random numbers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
 from sim.analysis.compare import Predicate, binary_outcome, compare_binary, compare_continuous
 from sim.analysis.stats import (
     StatsInputError,
     as_list,
     join_probabilities,
+    numeric,
     path_frequencies,
     quantile_summary,
     require_columns,
@@ -105,6 +108,21 @@ def _proportions(runs: pd.DataFrame, predicate: Predicate, *, confidence: float)
     return pd.DataFrame(rows, columns=["variant", "probability", "low", "high", "n"])
 
 
+def _means(runs: pd.DataFrame, column: str, *, confidence: float) -> pd.DataFrame:
+    """Per variant: ``variant, mean, low, high, n`` of a numeric column (t interval)."""
+    rows = []
+    for variant, group in runs.groupby("variant", sort=False):
+        values = numeric(group[column], column=column)
+        values = values[~np.isnan(values)]
+        n = values.size
+        mean = values.mean() if n else np.nan
+        low = high = mean
+        if n >= 2 and np.ptp(values) > 0:
+            low, high = stats.t.interval(confidence, n - 1, loc=mean, scale=stats.sem(values))
+        rows.append((variant, mean, low, high, n))
+    return pd.DataFrame(rows, columns=["variant", "mean", "low", "high", "n"])
+
+
 def summary_table(
     runs: pd.DataFrame,
     codes: str | Iterable[str],
@@ -127,8 +145,11 @@ def summary_table(
         If given, each other variant's row holds its paired difference from the baseline with
         the interval of that difference and the paired test: for probabilities the difference in
         proportions with Newcombe's paired interval and McNemar's exact test; for peak tensions
-        the median of the paired differences with its order-statistic interval and the Wilcoxon
-        signed-rank test. Otherwise (and for the baseline's own rows) these are NaN.
+        (the ``mean peak tension`` rows) the mean of the paired differences with its paired t
+        interval and the Wilcoxon signed-rank test. The median of paired differences is not
+        reported: when many pairs tie (a variant that changes nothing in most runs) it is 0 with
+        a 0-width interval whatever the effect. Otherwise (and for the baseline's own rows)
+        these are NaN.
     years : sequence of int, keyword-only
         Report the probability of having joined within these many years (``join_month < 12 *
         year``); years beyond the shortest horizon are skipped.
@@ -146,7 +167,9 @@ def summary_table(
           interval (:func:`~sim.analysis.stats.median_time`; NaN where not reached);
         - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
         - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: order-statistic
-          interval of the median;
+          interval of the median (no paired difference);
+        - ``mean peak tension``, the same subjects: t interval of the mean, and the paired
+          difference;
         - ``top expansion path``, subject the path (``(none)`` if nobody joined): its share with
           Wilson interval.
 
@@ -212,15 +235,17 @@ def summary_table(
     tension = quantile_summary(
         runs, ["peak_tension", *dyads], quantiles=(0.5,), confidence=confidence
     )
-    median = ("median_difference", "median_low", "median_high")
+    mean = ("mean_difference", "mean_low", "mean_high")
     for column in ["peak_tension", *dyads]:
-        paired = paired_differences(
-            compare_continuous, runs, column, median, baseline=baseline, confidence=confidence
-        )
         subject = column.removeprefix("peak_tension").removeprefix("_") or PACT
         part = tension[tension["column"] == column]
         columns = ("p50", "median_low", "median_high")
-        parts.append(_part(part, "median peak tension", subject, columns, paired))
+        parts.append(_part(part, "median peak tension", subject, columns))
+        paired = paired_differences(
+            compare_continuous, runs, column, mean, baseline=baseline, confidence=confidence
+        )
+        means = _means(runs, column, confidence=confidence)
+        parts.append(_part(means, "mean peak tension", subject, ("mean", "low", "high"), paired))
 
     paths = path_frequencies(runs, top=1, confidence=confidence)
     parts.append(_part(paths, "top expansion path", paths["path"], ("share", "low", "high")))

@@ -133,7 +133,7 @@ def pact_table(mine: pd.DataFrame, variant: str, results: Results, paths: pd.Dat
     table.add_column("estimate (95% CI)", justify="right")
     if not baseline:
         table.add_column(f"Δ vs {results.baseline} (95% CI), paired test", justify="right")
-    for measure in ("P(any new member)", "P(crisis)", "median peak tension"):
+    for measure in ("P(any new member)", "P(crisis)", "mean peak tension"):
         for row in mine[mine["measure"] == measure].itertuples(index=False):
             is_share = measure.startswith("P(")
             label = measure if row.subject == "all" else f"{measure} {row.subject}"

@@ -1,18 +1,21 @@
-"""The random numbers of a run, drawn up front in a fixed order and shape.
+"""The random numbers of a run, drawn up front in a layout that any horizon extends.
 
-A run draws every random number it may need from its own generator when it starts, as three
-blocks in this order:
+A run's generator (``numpy.random.default_rng(seed)``) is not drawn from directly: its seed
+sequence is split into independent child streams with fixed keys, one per kind of number, and
+each stream is drawn month by month (rows [month, item] in C order):
 
-1. standard normals, (months, n + n(n-1)/2): alignment noise, then tension noise per dyad i < j;
-2. uniforms, (months, 2n + 1): exit, counter-bloc formation, crisis;
-3. uniforms, (blocs, months, n): joining each bloc slot, bloc by bloc.
+- key 0: standard normals (months, n + n(n-1)/2): alignment noise, then tension noise per
+  dyad i < j;
+- key 1: uniforms (months, 2n + 1): exit, counter-bloc formation, crisis;
+- key 3 + 2b: uniforms (months, n): joining bloc slot b.
 
-Whatever the engine (Mesa one run at a time, or the batch engine many runs at once), month t of
-run r reads the same numbers, so both engines give identical results for the same seed, and a
-run's result does not depend on which other runs share its chunk. Because the join draws come
-last and bloc by bloc, two variants that differ only in their number of blocs (a counter-bloc
-switched on, a ``form_bloc`` event) still share every other number of a replication: common
-random numbers hold across such variants too.
+Because every stream is drawn in month order, the first m months of a longer run read exactly
+the numbers of an m-month run with the same seed (a horizon is a prefix), so experiments with
+different horizons keep common random numbers. Because each kind and each bloc slot has its own
+stream, variants that differ in their number of blocs (a counter-bloc switched on, a
+``form_bloc`` event) still share every other number of a replication. Whatever the engine (Mesa
+one run at a time, or the batch engine many runs at once), month t of run r reads the same
+numbers, so both engines give identical results for the same seed, whatever the chunking.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+NORMALS, UNIFORMS = 0, 1
+FIRST_BLOC_STREAM = 3  # bloc slot b joins from stream 3 + 2b
 
 
 @dataclass(frozen=True)
@@ -45,10 +51,23 @@ class Draws:
 FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join")
 
 
+def child_stream(rng: np.random.Generator, key: int) -> np.random.Generator:
+    """The run's independent child stream ``key``: its seed sequence with ``key`` appended.
+
+    Built from the generator's seed sequence rather than by ``Generator.spawn``, so it depends
+    neither on children spawned before nor on numbers already drawn from ``rng``.
+    """
+    seq = rng.bit_generator.seed_seq
+    child = np.random.SeedSequence(
+        seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
+    )
+    return np.random.default_rng(child)
+
+
 def draw_runs(
     generators: list[np.random.Generator], months: int, n_countries: int, n_blocs: int
 ) -> Draws:
-    """Draw the random numbers of several runs, each from its own generator.
+    """Draw the random numbers of several runs, each from its own generator's streams.
 
     Parameters
     ----------
@@ -68,9 +87,10 @@ def draw_runs(
     uniforms = np.empty((runs, months, 2 * n + 1))
     joins = np.empty((runs, n_blocs, months, n))
     for row, rng in enumerate(generators):
-        rng.standard_normal(out=normals[row])
-        rng.random(out=uniforms[row])
-        rng.random(out=joins[row])
+        child_stream(rng, NORMALS).standard_normal(out=normals[row])
+        child_stream(rng, UNIFORMS).random(out=uniforms[row])
+        for slot in range(n_blocs):
+            child_stream(rng, FIRST_BLOC_STREAM + 2 * slot).random(out=joins[row, slot])
     return Draws(
         alignment=normals[..., :n],
         tension=normals[..., n:],

@@ -170,16 +170,22 @@ def accession_utility(
 ) -> np.ndarray:
     """Utility of membership (U1), shape (R, n, B).
 
-    U_iB = w_F dF_iB + w_S (1 - nu nato_i) security_iB + w_E e_W a_i [B endorsed] - r_i.
-    ``endorsed`` (B,) marks the blocs the West's endorsement applies to (the pact).
+    U_iB = w_F dF_iB + w_S (1 - nu nato_i) security_iB + w_E e_W max(a_i, 0) [B endorsed] - r_iB.
+
+    ``endorsed`` (B,) marks the blocs the West's endorsement applies to (the pact). Only
+    Western-leaning candidates (a_i > 0) heed the West's stance, so a Western veto (e_W < 0) does
+    not make the pact attractive to Russia-leaning ones. ``domestic_cost`` r_iB is per country
+    and bloc, shape (R, n, B).
     """
     nato_factor = 1.0 - per_run(nato_discount, 2) * nato
-    endorsement_term = per_run(endorsement_weight, 2) * per_run(endorsement, 2) * alignment
+    endorsement_term = (
+        per_run(endorsement_weight, 2) * per_run(endorsement, 2) * np.maximum(alignment, 0.0)
+    )
     return (
         per_run(frustration_weight, 3) * frustration
         + per_run(security_weight, 3) * nato_factor[:, :, None] * security
         + endorsement_term[:, :, None] * endorsed[None, None, :]
-        - domestic_cost[:, :, None]
+        - domestic_cost
     )
 
 
@@ -225,7 +231,9 @@ def bounded_confidence_pull(
     listens &= propensity_matrix > 0.0
     count = listens.sum(axis=-1)
     difference *= listens
-    total = difference.sum(axis=-1)
+    # a matrix-vector product, not .sum(axis=-1): NumPy may order a large reduction differently
+    # for different numbers of runs, and a run's result must not depend on its chunk
+    total = difference @ np.ones(difference.shape[-1])
     return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
@@ -303,12 +311,14 @@ def tension_change(
     decay: np.ndarray | float,
     noise_scale: np.ndarray | float,
 ) -> np.ndarray:
-    """Richardson reaction with decay (T1), clipped at 0; symmetric with a zero diagonal.
+    """Richardson reaction with decay and log-normal noise (T1); symmetric, zero diagonal.
 
-    T_ij += k (Theta_ij + Theta_ji) / 2 - delta (T_ij - T0_ij) + sigma_T noise_ij.
+    T_ij <- (T_ij + k (Theta_ij + Theta_ji)/2 - delta (T_ij - T0_ij)) exp(sigma_T z - sigma_T^2/2).
 
-    ``noise`` holds one standard normal per dyad i < j, shape (R, n(n-1)/2), in
-    :func:`upper_pairs` order; the same draw moves T_ij and T_ji.
+    The noise is multiplicative with mean one: tension stays non-negative without clipping at 0
+    (clipping additive noise biased calm dyads upward), and the month's expected change is the
+    deterministic one. ``noise`` holds one standard normal per dyad i < j, shape
+    (R, n(n-1)/2), in :func:`upper_pairs` order; the same draw moves T_ij and T_ji.
     """
     # Written with in-place steps: this runs every month on (R, n, n) arrays.
     updated = threat_matrix + threat_matrix.transpose(0, 2, 1)
@@ -316,10 +326,11 @@ def tension_change(
     updated += tension
     updated -= per_run(decay, 3) * (tension - baseline)
     rows, cols = upper_pairs(tension.shape[-1])
-    shock = per_run(noise_scale, 2) * noise
-    updated[:, rows, cols] += shock
-    updated[:, cols, rows] += shock
-    return np.maximum(updated, 0.0, out=updated)
+    sigma = per_run(noise_scale, 2)
+    factor = np.exp(sigma * noise - sigma * sigma / 2.0)
+    updated[:, rows, cols] *= factor
+    updated[:, cols, rows] *= factor
+    return updated
 
 
 def provocation(
@@ -358,7 +369,7 @@ def cohesion(propensity_matrix: np.ndarray, in_bloc: np.ndarray) -> np.ndarray:
 def depth_change(
     depth: np.ndarray,
     cohesion_value: np.ndarray,
-    outside_threat: np.ndarray,
+    members_threat: np.ndarray,
     members: np.ndarray,
     *,
     growth: np.ndarray | float,
@@ -368,13 +379,32 @@ def depth_change(
 ) -> np.ndarray:
     """Integration depth after one month (I2), shape (R, B).
 
-    drive = C_B - c0 + rally mean_{i outside B} Theta_iB; D += g drive (1 - D) if drive > 0,
-    else D -= q D. A bloc of fewer than two ``members`` (R, B) is no pact: it only erodes.
+    drive = C_B - c0 + rally x (threat the members face, I3); D += g drive (1 - D) if
+    drive > 0, else D -= q D; D is then kept in [0, 1] (a large g drive would overshoot 1, and
+    1 - D < 0 would then push it negative). A bloc of fewer than two ``members`` (R, B) is no
+    pact: it only erodes.
     """
-    drive = cohesion_value - per_run(cohesion_threshold, 2) + per_run(rally, 2) * outside_threat
+    drive = cohesion_value - per_run(cohesion_threshold, 2) + per_run(rally, 2) * members_threat
     grown = depth + per_run(growth, 2) * drive * (1.0 - depth)
     shrunk = depth - per_run(decay, 2) * depth
-    return np.where((drive > 0.0) & (members >= 2), grown, shrunk)
+    moved = np.where((drive > 0.0) & (members >= 2), grown, shrunk)
+    return np.clip(moved, 0.0, 1.0, out=moved)
+
+
+def threat_faced(
+    threat_matrix: np.ndarray, in_bloc: np.ndarray, opponent: np.ndarray
+) -> np.ndarray:
+    """Threat a bloc's members face from its opponents (I3), shape (R, B).
+
+    The mean over members i of sum_{j in O_B} Theta_ij (0 for an empty bloc): what a pact
+    rallies against (Walt 1987: alliances tighten against a threat to their members).
+    """
+    from_opponents = threat_matrix @ columns(opponent)  # [r, i, b] = sum_{j in O_b} Theta_ij
+    members = in_bloc.sum(axis=-1)
+    # the diagonal of in_bloc @ from_opponents: a matrix product, so a run's value does not
+    # depend on how many runs share the arrays (a reduction over a strided axis may)
+    faced = np.diagonal(in_bloc.astype(float) @ from_opponents, axis1=1, axis2=2)
+    return faced / np.maximum(members, 1)
 
 
 def stage(depth: np.ndarray) -> np.ndarray:

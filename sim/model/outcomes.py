@@ -78,6 +78,10 @@ class OutcomeTracker:
         self.peak_tension = np.zeros(runs)
         self.peak_dyad = np.zeros((runs, len(world.tracked_dyads)))
         self.stage_month = np.full((runs, 2), np.nan)
+        # Stage of the pact at the start: a stage held then is not "reached" during the run.
+        pact_depth = state.depth[:, world.pact] if world.pact >= 0 else np.zeros(runs)
+        self.initial_stage = dynamics.stage(pact_depth)
+        self.stage_now = self.initial_stage.copy()
         self.counter_month = np.full(runs, np.nan)
         self.series_every = series_every
         self.series: list[pd.DataFrame] = []
@@ -95,8 +99,10 @@ class OutcomeTracker:
             self.exit_month = np.where(left & np.isnan(self.exit_month), step, self.exit_month)
             reached = dynamics.stage(state.depth[:, pact])
             for index in range(2):
-                newly = (reached > index) & np.isnan(self.stage_month[:, index])
+                rose = (reached > index) & (self.stage_now <= index)
+                newly = rose & np.isnan(self.stage_month[:, index])
                 self.stage_month[:, index] = np.where(newly, step, self.stage_month[:, index])
+            self.stage_now = reached
         self.crisis_count += changes.crisis
         self.first_crisis = np.where(
             changes.crisis & np.isnan(self.first_crisis), step, self.first_crisis
@@ -187,6 +193,7 @@ class OutcomeTracker:
             data["final_stage"] = np.array(dynamics.STAGE_NAMES)[
                 dynamics.stage(state.depth[:, pact])
             ]
+            data["initial_stage"] = np.array(dynamics.STAGE_NAMES)[self.initial_stage]
             data["stage_month_security_mechanism"] = self.stage_month[:, 0]
             data["stage_month_formal_alliance"] = self.stage_month[:, 1]
             energy = dynamics.camp_energy(

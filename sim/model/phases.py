@@ -94,8 +94,10 @@ def next_alignment(
     outside_pact = (
         state.member != world.pact if world.pact >= 0 else np.ones_like(state.member, dtype=bool)
     )
-    # Balancing: away from a threatening bloc the country is outside of and cannot join.
-    balances = ~derived.in_bloc.transpose(0, 2, 1) & ~derived.admissible
+    # Balancing: away from a threatening bloc the country is outside of and cannot join (also
+    # because it is a member of another bloc: a country is in one bloc at most).
+    can_join = derived.admissible & (state.member < 0)[:, :, None]
+    balances = ~derived.in_bloc.transpose(0, 2, 1) & ~can_join
     return dynamics.alignment_change(
         state.alignment,
         world.anchor,
@@ -178,15 +180,12 @@ def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndar
 
 
 def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
-    """Step 6: integration depth of every active bloc (I1, I2)."""
+    """Step 6: integration depth of every active bloc (I1, I2, I3)."""
     p = state.params
-    outsiders = ~derived.in_bloc  # (R, B, n)
-    threat_to_outsiders = np.where(outsiders.transpose(0, 2, 1), derived.bloc_threat, 0.0)
-    mean_threat = threat_to_outsiders.sum(axis=1) / np.maximum(outsiders.sum(axis=-1), 1)
     depth = dynamics.depth_change(
         state.depth,
         dynamics.cohesion(derived.propensity, derived.in_bloc),
-        mean_threat,
+        dynamics.threat_faced(derived.threat, derived.in_bloc, derived.opponent),
         derived.in_bloc.sum(axis=-1),
         growth=p["integration.growth"],
         cohesion_threshold=p["integration.cohesion_threshold"],

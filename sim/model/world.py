@@ -13,8 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.scenario import overrides, schema
-
-EARTH_RADIUS_KM = 6371.0
+from sim.scenario.geography import great_circle_km
 
 # Flat names of the dynamics and patron parameters, each an array of shape (R,) in World.params.
 PARAM_PATHS: dict[str, str] = {
@@ -72,7 +71,7 @@ class World:
     openness: np.ndarray
     russia_ties: np.ndarray
     nato: np.ndarray
-    domestic_cost: np.ndarray
+    domestic_cost: np.ndarray  # (R, n, B): each country's cost of joining each bloc slot
     misperception: np.ndarray
     distance_km: np.ndarray  # (n, n), fixed by geography
     affinity: np.ndarray
@@ -151,15 +150,6 @@ RUN_ARRAYS = (
     "tension",
     "baseline",
 )
-
-
-def great_circle_km(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    """Pairwise great-circle distances (haversine) between points given in degrees, shape (n, n)."""
-    phi, lam = np.radians(lat), np.radians(lon)
-    dphi = phi[:, None] - phi[None, :]
-    dlam = lam[:, None] - lam[None, :]
-    h = np.sin(dphi / 2) ** 2 + np.cos(phi)[:, None] * np.cos(phi)[None, :] * np.sin(dlam / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
 
 
 def compile_world(scenario: schema.Scenario) -> World:
@@ -261,7 +251,7 @@ def compile_world(scenario: schema.Scenario) -> World:
         openness=country_array("openness"),
         russia_ties=country_array("russia_ties"),
         nato=country_array("nato"),
-        domestic_cost=country_array("domestic_cost"),
+        domestic_cost=domestic_costs(countries, slots),
         misperception=country_array("misperception"),
         distance_km=great_circle_km(
             np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
@@ -278,6 +268,23 @@ def compile_world(scenario: schema.Scenario) -> World:
         ),
         events=events,
     )
+
+
+def domestic_costs(countries: list[schema.Country], slots: list[BlocSlot]) -> np.ndarray:
+    """Each country's cost of joining each bloc slot, shape (1, n, B).
+
+    A number applies to every bloc; a mapping names blocs (``counter_bloc`` for the
+    counter-bloc) and leaves the blocs it does not name at 0.
+    """
+    names = [schema.COUNTER_BLOC_KEY if slot.origin == "counter" else slot.name for slot in slots]
+    costs = np.zeros((1, len(countries), len(slots)))
+    for i, country in enumerate(countries):
+        cost = country.domestic_cost
+        if isinstance(cost, dict):
+            costs[0, i] = [cost.get(name, 0.0) for name in names]
+        else:
+            costs[0, i] = cost
+    return costs
 
 
 def param_name(path: str) -> str:

@@ -23,6 +23,7 @@ from sim.scenario.calendar import parse_month
 from sim.scenario.overrides import apply_overrides, normalise_relations, resolve_path, split_pair
 from sim.scenario.reading import plain_expectation, read_yaml, validation_error
 from sim.scenario.schema import (
+    COUNTER_BLOC_KEY,
     SETTABLE_PREFIXES,
     AffinityEvent,
     EventBase,
@@ -33,6 +34,7 @@ from sim.scenario.schema import (
     SetEvent,
     ShockEvent,
 )
+from sim.scenario.stability import check_stability
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
@@ -145,9 +147,27 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
                     code,
                 )
             owner[code] = name
+    check_domestic_costs(scenario, file)
     if scenario.pact is not None and scenario.pact not in scenario.blocs:
         raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
     check_events(scenario, file)
+    check_stability(scenario, file)
+
+
+def check_domestic_costs(scenario: Scenario, file: str | Path | None) -> None:
+    """A per-bloc domestic cost must name blocs of the scenario, its events or the counter-bloc."""
+    blocs = {*scenario.blocs, COUNTER_BLOC_KEY}
+    blocs |= {event.name for event in scenario.events if isinstance(event, FormBlocEvent)}
+    for code, country in scenario.countries.items():
+        if isinstance(country.domestic_cost, dict):
+            for name in country.domestic_cost:
+                if name not in blocs:
+                    raise ConfigError(
+                        file,
+                        f"countries.{code}.domestic_cost.{name}",
+                        f"a bloc name among {sorted(blocs)}",
+                        name,
+                    )
 
 
 def check_events(scenario: Scenario, file: str | Path | None) -> None:

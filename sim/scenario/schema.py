@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.scenario.calendar import month_to_step
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
+COUNTER_BLOC_KEY = "counter_bloc"  # the counter-bloc's name where a file names blocs
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -40,7 +41,9 @@ class Country(Frozen):
     russia_ties: Unit = 0.0
     nato: bool = False
     eu: bool = False
-    domestic_cost: NonNegative = 0.0
+    # Political cost of joining: one number for every bloc, or a mapping from bloc names to
+    # costs (``counter_bloc`` names the counter-bloc; blocs it does not list cost 0).
+    domestic_cost: NonNegative | dict[str, NonNegative] = 0.0
     misperception: NonNegative = 0.2
     lat: Annotated[float, Field(ge=-90.0, le=90.0)]
     lon: Annotated[float, Field(ge=-180.0, le=180.0)]

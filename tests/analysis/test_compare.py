@@ -277,6 +277,7 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
         "P(any new member)",
         "P(crisis)",
         "median peak tension",
+        "mean peak tension",
         "top expansion path",
     }
     indexed = table.set_index(["variant", "measure", "subject"])
@@ -288,8 +289,9 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
     assert indexed.loc[("alt", "P(joined by year 5)", "MKD"), "estimate"] == 0.0
     assert indexed.loc[("alt", "P(joined by year 5)", "MKD"), "p_value"] == 1.0
     assert indexed.loc[("alt", "P(crisis)", "all"), "p_value"] == 1.0  # identical crises
-    assert indexed.loc[("alt", "median peak tension", "all"), "p_value"] < 1e-6
-    assert indexed.loc[("alt", "median peak tension", "SRB-XKX"), "p_value"] == 1.0
+    assert indexed.loc[("alt", "mean peak tension", "all"), "p_value"] < 1e-6
+    assert indexed.loc[("alt", "mean peak tension", "SRB-XKX"), "p_value"] == 1.0
+    assert np.isnan(indexed.loc[("alt", "median peak tension", "all"), "p_value"])
     # BGR joins 6 months earlier in "alt": discordant pairs are base runs joining in 60..65, all
     # in alt's favour, so McNemar's exact p-value is 2 / 2**k
     base_join = experiment.loc[experiment["variant"] == "base", "join_month_BGR"]
@@ -303,10 +305,13 @@ def test_summary_table_rows_and_values(experiment: pd.DataFrame) -> None:
     base_p = indexed.loc[("base", "P(joined by year 5)", "BGR"), "estimate"]
     assert bgr["difference"] == pytest.approx(bgr["estimate"] - base_p)
     assert bgr["difference_low"] <= bgr["difference"] <= bgr["difference_high"]
-    # peak tension is 0.06 higher in every pair: the median paired difference is 0.06
-    tension = indexed.loc[("alt", "median peak tension", "all")]
+    # peak tension is 0.06 higher in every pair: the mean paired difference is 0.06
+    tension = indexed.loc[("alt", "mean peak tension", "all")]
     assert tension["difference"] == pytest.approx(0.06)
     assert tension["difference_low"] == pytest.approx(0.06)
+    assert tension["estimate"] == pytest.approx(
+        experiment.loc[experiment["variant"] == "alt", "peak_tension"].mean()
+    )
     median = indexed.loc[("base", "median join month", "BGR")]
     assert median["low"] <= median["estimate"] <= median["high"]
 
@@ -326,3 +331,34 @@ def test_summary_table_rejects_bad_years(experiment: pd.DataFrame) -> None:
         StatsInputError, match=r"years: expected positive numbers of years, found \[0\]"
     ):
         summary_table(experiment, "BGR", years=(0,))
+
+
+def test_summary_reports_the_mean_paired_difference_of_peak_tension_when_most_pairs_tie() -> None:
+    """Three pairs in four tie (difference 0), the fourth is 0.4 higher: the median paired
+    difference is 0 with a 0-width interval, which says nothing; the mean is 0.1, and that
+    is what the summary's paired difference reports (with Wilcoxon's p beside it)."""
+    n = 40
+    base = np.linspace(0.5, 1.5, n)
+    alt = base + np.where(np.arange(n) % 4 == 0, 0.4, 0.0)
+    runs = pd.DataFrame(
+        {
+            "variant": ["base"] * n + ["alt"] * n,
+            "design_id": 0,
+            "replication": np.tile(np.arange(n), 2),
+            "horizon": 120,
+            "new_members": 0,
+            "crisis_count": 0,
+            "peak_tension": np.concatenate([base, alt]),
+            "expansion_path": "",
+            "join_month_BGR": np.nan,
+        }
+    )
+    table = summary_table(runs, "BGR", baseline="base", years=(1,))
+    indexed = table.set_index(["variant", "measure", "subject"])
+    row = indexed.loc[("alt", "mean peak tension", "all")]
+    assert row["difference"] == pytest.approx(0.1)
+    assert row["difference_low"] < 0.1 < row["difference_high"]
+    assert row["difference_low"] > 0.0
+    expected_p = sps.wilcoxon(np.full(n // 4, 0.4)).pvalue
+    assert row["p_value"] == pytest.approx(expected_p)
+    assert row["estimate"] == pytest.approx(alt.mean())

@@ -72,6 +72,8 @@ def test_form_bloc_pulls_a_member_out_of_the_pact_as_an_exit(scenario_data):
 
 def test_a_world_without_blocs_runs_in_both_engines(scenario_data):
     data = {**scenario_data, "blocs": {}, "pact": None, "events": scenario_data["events"][:3]}
+    hungary = {**data["countries"]["HUN"], "domestic_cost": 1.2}  # no bloc names to refer to
+    data["countries"] = {**data["countries"], "HUN": hungary}
     scenario = scenario_from_dict(data)
     seeds = SEEDS[:20]
     batch = batch_rows(scenario, seeds, months=24)
