@@ -105,6 +105,7 @@ def numpy_month(state, world, noise):
         state.tension,
         p["propensity.alignment_weight"],
         p["propensity.tension_weight"],
+        p["propensity.similarity_range"],
     )
     effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
     threat = dynamics.threat(

@@ -126,6 +126,37 @@ def simulate(
     console.print(closing_line(row, scenario), soft_wrap=True)
 
 
+@app.command("patterns")
+def patterns(
+    path: ScenarioArg,
+    replications: Annotated[
+        int, typer.Option(min=2, help="Runs of the scenario (batch engine, seeded).")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(min=0, help="Master seed of the runs.")] = 20250318,
+) -> None:
+    """Check a scenario against its `patterns:` (what it must reproduce) and print each.
+
+    Every pattern is a measure over a period with a target range and its reasoning, e.g. "no new
+    member 2025-03..2026-02 with probability >= 0.85" (pattern-oriented calibration, Grimm et al.
+    2005). The scenario is run REPLICATIONS times; each pattern's estimate is printed with its
+    95% interval and passes when the estimate lies in the target range. Exit status 1 if any
+    pattern fails.
+    """
+    from sim.analysis.patterns import evaluate_patterns
+    from sim.analysis.tables import patterns_table
+
+    scenario = load_scenario(path)
+    results = evaluate_patterns(scenario, replications=replications, seed=seed)
+    console.print(patterns_table(results, start=scenario.start))
+    failed = [result.pattern.name for result in results if not result.passed]
+    console.print(
+        f"{len(results) - len(failed)} of {len(results)} patterns pass "
+        f"({replications} runs, seed {seed})" + (f"; failed: {', '.join(failed)}" if failed else "")
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 @app.command("landscape")
 def landscape(
     path: Annotated[

@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sim.analysis.patterns import PatternResult
 from sim.analysis.results import Results
 from sim.scenario.calendar import step_to_month
 
@@ -160,4 +161,29 @@ def model_table(summary: pd.DataFrame) -> Table:
             *[f"{row[q]:.4g}" for q in quantiles],
             f"{row['median_low']:.4g}–{row['median_high']:.4g}",
         )  # fmt: skip
+    return table
+
+
+def patterns_table(results: list[PatternResult], *, start: str) -> Table:
+    """Each pattern (name, measure) with its period, target, estimate (95% CI) and pass/fail."""
+    table = Table(title="patterns", title_justify="left")
+    table.add_column("pattern (measure)")
+    table.add_column("period", no_wrap=True)
+    table.add_column("target", no_wrap=True)
+    table.add_column("estimate (95% CI)", justify="right")
+    table.add_column("result", no_wrap=True)
+    for result in results:
+        pattern = result.pattern
+        subject = " ".join(p for p in (pattern.event, pattern.country, pattern.variable) if p)
+        as_percent = pattern.measure != "mean"
+        low, high = pattern.target
+        target = f"{percent(low)}–{percent(high)}" if as_percent else f"{low:g} to {high:g}"
+        period = (
+            f"{step_to_month(result.first_step, start=start)}–"
+            f"{step_to_month(result.last_step, start=start)}"
+        )
+        estimate = with_interval(result.estimate, result.low, result.high, as_percent=as_percent)
+        verdict = "[green]pass[/green]" if result.passed else "[bold red]FAIL[/bold red]"
+        label = f"{pattern.name}\n[dim]{pattern.measure} {subject}[/dim]"
+        table.add_row(label, period, target, estimate, verdict)
     return table

@@ -31,7 +31,11 @@ def experiment_record(experiment: Experiment) -> dict[str, Any]:
     """The resolved experiment and scenario with their hashes, as the manifest stores them."""
     resolved = experiment.model_dump(mode="json")
     identity = experiment_identity(resolved)
-    scenarios = {name: s.model_dump(mode="json") for name, s in experiment.scenarios.items()}
+    # patterns (calibration statements) do not change results: not part of the identity
+    scenarios = {
+        name: s.model_dump(mode="json", exclude={"patterns"})
+        for name, s in experiment.scenarios.items()
+    }
     record: dict[str, Any] = {
         "experiment": resolved,
         "experiment_sha256": sha256_json(identity),

@@ -190,6 +190,7 @@ def scenario_landscape(
             world.tension,
             world.params["propensity.alignment_weight"],
             world.params["propensity.tension_weight"],
+            world.params["propensity.similarity_range"],
         )[0]
         model = AllianceModel(scenario, months=horizon, rng=seed)
         model.run()

@@ -7,7 +7,9 @@ each stream is drawn month by month (rows [month, item] in C order):
 - key 0: standard normals (months, n + n(n-1)/2): alignment noise, then tension noise per
   dyad i < j;
 - key 1: uniforms (months, 2n + 1): exit, counter-bloc formation, crisis;
-- key 3 + 2b: uniforms (months, n): joining bloc slot b.
+- key 2: standard normals (months, n): the drift of domestic costs (politics);
+- key 3 + 2b: uniforms (months, n): joining bloc slot b;
+- key 4 + 2b: standard normals (months,): the depth noise of bloc slot b.
 
 Because every stream is drawn in month order, the first m months of a longer run read exactly
 the numbers of an m-month run with the same seed (a horizon is a prefix), so experiments with
@@ -24,16 +26,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NORMALS, UNIFORMS = 0, 1
-FIRST_BLOC_STREAM = 3  # bloc slot b joins from stream 3 + 2b
+NORMALS, UNIFORMS, POLITICS = 0, 1, 2
+FIRST_BLOC_STREAM = 3  # bloc slot b: joins from stream 3 + 2b, depth noise from 4 + 2b
 
 
 @dataclass(frozen=True)
 class Draws:
     """Random numbers indexed [run, month, ...].
 
-    alignment (R, T, n) and tension (R, T, n(n-1)/2) are standard normal; exit (R, T, n),
-    form (R, T, n), crisis (R, T) and join (R, T, n, B) are uniform on [0, 1).
+    alignment (R, T, n), tension (R, T, n(n-1)/2), politics (R, T, n) and depth (R, T, B) are
+    standard normal; exit (R, T, n), form (R, T, n), crisis (R, T) and join (R, T, n, B) are
+    uniform on [0, 1).
     """
 
     alignment: np.ndarray
@@ -42,13 +45,15 @@ class Draws:
     form: np.ndarray
     crisis: np.ndarray
     join: np.ndarray
+    politics: np.ndarray
+    depth: np.ndarray
 
     def month(self, step: int) -> Draws:
         """The numbers of one month, with the month axis removed."""
         return Draws(*(getattr(self, name)[:, step] for name in FIELDS))
 
 
-FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join")
+FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join", "politics", "depth")
 
 
 def child_stream(rng: np.random.Generator, key: int) -> np.random.Generator:
@@ -85,12 +90,17 @@ def draw_runs(
     runs, n = len(generators), n_countries
     normals = np.empty((runs, months, n + n * (n - 1) // 2))
     uniforms = np.empty((runs, months, 2 * n + 1))
+    politics = np.empty((runs, months, n))
     joins = np.empty((runs, n_blocs, months, n))
+    depth = np.empty((runs, n_blocs, months))
     for row, rng in enumerate(generators):
         child_stream(rng, NORMALS).standard_normal(out=normals[row])
         child_stream(rng, UNIFORMS).random(out=uniforms[row])
+        child_stream(rng, POLITICS).standard_normal(out=politics[row])
         for slot in range(n_blocs):
-            child_stream(rng, FIRST_BLOC_STREAM + 2 * slot).random(out=joins[row, slot])
+            first = FIRST_BLOC_STREAM + 2 * slot
+            child_stream(rng, first).random(out=joins[row, slot])
+            child_stream(rng, first + 1).standard_normal(out=depth[row, slot])
     return Draws(
         alignment=normals[..., :n],
         tension=normals[..., n:],
@@ -98,6 +108,8 @@ def draw_runs(
         form=uniforms[..., n : 2 * n],
         crisis=uniforms[..., 2 * n],
         join=joins.transpose(0, 2, 3, 1),
+        politics=politics,
+        depth=depth.transpose(0, 2, 1),
     )
 
 

@@ -48,15 +48,21 @@ def propensity(
     tension: np.ndarray,
     alignment_weight: np.ndarray | float,
     tension_weight: np.ndarray | float,
+    similarity_range: np.ndarray | float,
 ) -> np.ndarray:
-    """Propensity to align (P1): p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij.
+    """Propensity to align (P1): p_ij = p0_ij + w_align S_ij - w_tension T_ij.
 
-    The diagonal is zero. Shape (R, n, n), symmetric when affinity and tension are.
+    S_ij = clip(1 - |a_i - a_j| / d0, -1, 1) is the signed similarity of two alignments: +1 for
+    equal alignments, 0 at the distance d0, -1 from 2 d0 on, so countries far apart on the axis
+    repel instead of all attracting each other. The diagonal is zero. Shape (R, n, n),
+    symmetric when affinity and tension are.
     """
     # Written with in-place steps: this runs every month on (R, n, n) arrays.
     result = alignment[:, :, None] - alignment[:, None, :]
     np.abs(result, out=result)
-    np.subtract(1.0, result, out=result)  # 1 - |a_i - a_j|
+    result /= per_run(similarity_range, 3)
+    np.subtract(1.0, result, out=result)  # 1 - |a_i - a_j| / d0
+    np.clip(result, -1.0, 1.0, out=result)
     result *= per_run(alignment_weight, 3)
     result += affinity
     result -= per_run(tension_weight, 3) * tension
@@ -343,14 +349,20 @@ def provocation(
     """Tension added by joins and deepenings (T2), symmetric, shape (R, n, n).
 
     ``actors[r, b, m]`` marks the countries whose move provokes: a joiner m, or every member
-    when bloc b deepens a stage. Each outsider i with p_im < 0 gains pi s_m |p_im| of tension
-    with every member k of b.
+    when bloc b deepens a stage. An outsider i whose mean propensity pbar_ib towards b's members
+    is negative (an opponent of the bloc, P5) reads the move as a gain of the rival camp
+    (Jervis 1978; Snyder 1984, the alliance security dilemma), whatever its relation with the
+    joiner itself, and gains pi (total size of the actors) min(|pbar_ib|, 1) of tension with
+    every member k of b. The cap keeps the loop tension -> hostility -> provocation -> tension
+    bounded (propensity falls without bound as tension rises).
     """
-    hostile = np.maximum(-propensity_matrix, 0.0)  # |p_im| where p_im < 0
-    # rise[r, b, i] = pi sum_m actors[r,b,m] s_m |p_im| [i outside b]  (hostile is symmetric)
-    rise = (actors * size[:, None, :]) @ hostile
-    rise *= per_run(strength, 3) * ~in_bloc
-    added = columns(rise) @ in_bloc.astype(float)  # [r, i, k] = sum_b rise[b, i] [k in b]
+    members = in_bloc.astype(float)
+    counts = members.sum(axis=-1)  # (R, B)
+    mean = (members @ propensity_matrix) / np.maximum(counts, 1.0)[:, :, None]  # pbar[r, b, i]
+    hostility = np.clip(-mean, 0.0, 1.0) * ~in_bloc  # at most fully hostile
+    weight = (actors * size[:, None, :]).sum(axis=-1)  # (R, B)
+    rise = hostility * (per_run(strength, 2) * weight)[:, :, None]
+    added = columns(rise) @ members  # [r, i, k] = sum_b rise[b, i] [k in b]
     return added + added.transpose(0, 2, 1)
 
 
@@ -371,23 +383,27 @@ def depth_change(
     cohesion_value: np.ndarray,
     members_threat: np.ndarray,
     members: np.ndarray,
+    noise: np.ndarray,
     *,
     growth: np.ndarray | float,
     cohesion_threshold: np.ndarray | float,
     rally: np.ndarray | float,
     decay: np.ndarray | float,
+    noise_scale: np.ndarray | float,
 ) -> np.ndarray:
     """Integration depth after one month (I2), shape (R, B).
 
     drive = C_B - c0 + rally x (threat the members face, I3); D += g drive (1 - D) if
-    drive > 0, else D -= q D; D is then kept in [0, 1] (a large g drive would overshoot 1, and
-    1 - D < 0 would then push it negative). A bloc of fewer than two ``members`` (R, B) is no
-    pact: it only erodes.
+    drive > 0, else D -= q D; then D += sigma_D z (z = ``noise``, (R, B) standard normal: how
+    fast a pact institutionalises is uncertain) and D is kept in [0, 1] (a large g drive would
+    overshoot 1, and 1 - D < 0 would then push it negative). A bloc of fewer than two
+    ``members`` (R, B) is no pact: it only erodes.
     """
     drive = cohesion_value - per_run(cohesion_threshold, 2) + per_run(rally, 2) * members_threat
     grown = depth + per_run(growth, 2) * drive * (1.0 - depth)
     shrunk = depth - per_run(decay, 2) * depth
     moved = np.where((drive > 0.0) & (members >= 2), grown, shrunk)
+    moved += per_run(noise_scale, 2) * noise
     return np.clip(moved, 0.0, 1.0, out=moved)
 
 
@@ -412,12 +428,33 @@ def stage(depth: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(STAGE_BOUNDARIES), depth, side="right")
 
 
-def crisis_probability(
-    peak: np.ndarray,
+def emboldenment(backing: np.ndarray, propensity_matrix: np.ndarray) -> np.ndarray:
+    """Patron backing carried into a hostile dyad (C2): e_ij = max(b_i, b_j) [p_ij < 0], (R, n, n).
+
+    A client backed by a patron is emboldened against its adversaries (Leeds 2003; Benson 2011;
+    Snyder 1984 on entrapment); ``backing`` (R, n) is b_i in [0, 1].
+    """
+    larger = np.maximum(backing[:, :, None], backing[:, None, :])
+    return np.where(propensity_matrix < 0.0, larger, 0.0)
+
+
+def crisis_score(
+    tension: np.ndarray,
+    emboldened: np.ndarray,
     *,
-    rate: np.ndarray | float,
     steepness: np.ndarray | float,
     threshold: np.ndarray | float,
+    emboldenment_odds: np.ndarray | float,
 ) -> np.ndarray:
-    """Monthly crisis chance (C1): h_c sigma(gamma (max T - theta_c)), shape (R,)."""
-    return per_run(rate, 1) * expit(per_run(steepness, 1) * (peak - per_run(threshold, 1)))
+    """Log-odds score of a crisis on each dyad (C1): gamma (T_ij - theta_c) + ln(1 + b) e_ij.
+
+    At full backing (e = 1) the odds of a crisis are 1 + b times those without (``b`` is
+    ``emboldenment_odds``). Arrays (R, k); parameters (R,) or scalars.
+    """
+    shift = np.log1p(per_run(emboldenment_odds, tension.ndim)) * emboldened
+    return per_run(steepness, tension.ndim) * (tension - per_run(threshold, tension.ndim)) + shift
+
+
+def crisis_probability(score: np.ndarray, *, rate: np.ndarray | float) -> np.ndarray:
+    """Monthly crisis chance (C1) from the highest dyad score: h_c sigma(score), shape (R,)."""
+    return per_run(rate, 1) * expit(score)

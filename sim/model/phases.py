@@ -82,6 +82,11 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
         state.active[:, slot] = True
     for country, slot in events.invites:
         invited[:, country, slot] = True
+        outside = state.member[:, country] != slot
+        months = state.params["accession.invitation_months"].astype(np.int64)
+        state.invitation[:, country, slot] = np.where(
+            outside, months, state.invitation[:, country, slot]
+        )
     return EventEffects(invited, forced_join, forced_exit)
 
 
@@ -138,9 +143,13 @@ def join_probability(
 ) -> np.ndarray:
     """Step 4: each outsider's chance of joining each bloc this month, (R, n, B).
 
-    Zero for members of any bloc and for blocs the country is not admissible to; an invitation
-    waives eligibility and openness and makes the decision certain to be taken (h = 1), but
-    vetoes still apply.
+    Zero for members of any bloc and for blocs the country is not admissible to. An open
+    invitation (``state.invitation``: issued by an ``invite`` event, open for
+    ``accession.invitation_months``) is an offer: it waives eligibility and openness, its relief
+    of the domestic cost is in the utility (:func:`~sim.model.state.derive`), and the invited
+    government weighs it each month with the chance ``accession.invitation_rate`` instead of h.
+    Vetoes still apply. ``invited`` marks the invitations issued this month (already in the
+    state).
     """
     p = state.params
     outsider = (state.member < 0)[:, :, None]
@@ -148,11 +157,14 @@ def join_probability(
         derived.utility, p["accession.temperature"], p["accession.decision_rate"]
     )
     chance = np.where(derived.admissible & outsider, rate, 0.0)
-    if invited.any():  # invitations are rare events: h = 1 for the invited
-        certain = dynamics.decision_probability(derived.utility, p["accession.temperature"], 1.0)
+    offers = state.invitation > 0
+    if offers.any():  # invitations are rare events
+        weighed = dynamics.decision_probability(
+            derived.utility, p["accession.temperature"], p["accession.invitation_rate"]
+        )
         has_members = (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
-        invited_ok = invited & ~derived.vetoed & has_members & outsider
-        chance = np.where(invited_ok, certain, chance)
+        open_offer = offers & ~derived.vetoed & has_members & outsider & state.active[:, None, :]
+        chance = np.where(open_offer, np.maximum(weighed, chance), chance)
     return chance
 
 
@@ -179,7 +191,7 @@ def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndar
     return np.where(unhappy, chance, 0.0)
 
 
-def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
+def next_depth(state: RunState, world: World, derived: Derived, noise: np.ndarray) -> np.ndarray:
     """Step 6: integration depth of every active bloc (I1, I2, I3)."""
     p = state.params
     depth = dynamics.depth_change(
@@ -187,12 +199,26 @@ def next_depth(state: RunState, world: World, derived: Derived) -> np.ndarray:
         dynamics.cohesion(derived.propensity, derived.in_bloc),
         dynamics.threat_faced(derived.threat, derived.in_bloc, derived.opponent),
         derived.in_bloc.sum(axis=-1),
+        noise,
         growth=p["integration.growth"],
         cohesion_threshold=p["integration.cohesion_threshold"],
         rally=p["integration.rally"],
         decay=p["integration.decay"],
+        noise_scale=p["integration.noise"],
     )
     return np.where(state.active, depth, state.depth)
+
+
+def next_cost_shock(state: RunState, noise: np.ndarray) -> np.ndarray:
+    """Domestic-cost drift (R1): x <- phi x + sigma_r sqrt(1 - phi^2) z, phi = exp(-1 / tau_r).
+
+    An AR(1) (discretised Ornstein-Uhlenbeck) process from 0, the cost the scenario gives for the
+    government of the start month, with stationary spread sigma_r and persistence tau_r months.
+    """
+    p = state.params
+    phi = np.exp(-1.0 / p["accession.cost_persistence"])[:, None]
+    spread = p["accession.cost_volatility"][:, None] * np.sqrt(1.0 - phi * phi)
+    return phi * state.cost_shock + spread * noise
 
 
 def counter_bloc(
@@ -226,24 +252,26 @@ def counter_bloc(
 
 
 def crisis(
-    state: RunState, world: World, uniforms: np.ndarray
+    state: RunState, world: World, derived: Derived, uniforms: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step 8: whether a crisis breaks out, and on which dyad (the tensest; first in order).
+    """Step 8: whether a crisis breaks out, and on which dyad (highest score; first in order).
 
+    A dyad's score is its tension plus the emboldenment of a patron-backed party (C1, C2).
     Returns (happened (R,), i (R,), j (R,)).
     """
     p = state.params
-    n = world.n_countries
-    rows, cols = dynamics.upper_pairs(n)
-    upper = state.tension[:, rows, cols]
-    tensest = upper.argmax(axis=-1)
-    chance = dynamics.crisis_probability(
-        upper.max(axis=-1),
-        rate=p["crisis.rate"],
+    rows, cols = dynamics.upper_pairs(world.n_countries)
+    emboldened = dynamics.emboldenment(derived.backing, derived.propensity)
+    score = dynamics.crisis_score(
+        state.tension[:, rows, cols],
+        emboldened[:, rows, cols],
         steepness=p["crisis.steepness"],
         threshold=p["crisis.threshold"],
+        emboldenment_odds=p["crisis.emboldenment"],
     )
-    return uniforms < chance, rows[tensest], cols[tensest]
+    top = score.argmax(axis=-1)
+    chance = dynamics.crisis_probability(score.max(axis=-1), rate=p["crisis.rate"])
+    return uniforms < chance, rows[top], cols[top]
 
 
 @dataclass(frozen=True)
@@ -261,6 +289,7 @@ class MonthChanges:
     crisis: np.ndarray
     crisis_i: np.ndarray
     crisis_j: np.ndarray
+    cost_shock: np.ndarray
 
 
 def commit(state: RunState, world: World, derived: Derived, changes: MonthChanges) -> None:
@@ -299,6 +328,10 @@ def commit(state: RunState, world: World, derived: Derived, changes: MonthChange
         tension[run, j, i] += jump
     state.tension = tension
     state.alignment = changes.alignment
+    state.cost_shock = changes.cost_shock
+    # open invitations run down by a month and close once the invited country is in the bloc
+    state.invitation = np.maximum(state.invitation - 1, 0)
+    state.invitation[in_bloc.transpose(0, 2, 1)] = 0
 
 
 Chooser = Callable[[np.ndarray, np.ndarray, Draws, np.ndarray], tuple[np.ndarray, np.ndarray]]
@@ -338,9 +371,9 @@ def plan(
     )
     joins = np.where(effects.forced_join >= 0, effects.forced_join, joins)
     exits = np.where(effects.forced_exit >= 0, effects.forced_exit, exits)
-    depth = next_depth(state, world, derived)
+    depth = next_depth(state, world, derived, draws.depth)
     formed, founder, partner = counter_bloc(state, world, derived, draws.form, joins >= 0)
-    happened, crisis_i, crisis_j = crisis(state, world, draws.crisis)
+    happened, crisis_i, crisis_j = crisis(state, world, derived, draws.crisis)
     changes = MonthChanges(
         alignment,
         tension,
@@ -353,5 +386,6 @@ def plan(
         happened,
         crisis_i,
         crisis_j,
+        next_cost_shock(state, draws.politics),
     )
     return derived, changes

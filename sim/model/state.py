@@ -17,8 +17,9 @@ from sim.model.world import World
 @dataclass
 class RunState:
     """Mutable state of R runs: alignment (R, n), tension/affinity/baseline (R, n, n),
-    member (R, n) bloc slot or -1, depth (R, B), active (R, B), and parameters (R,) that
-    ``set`` events may change."""
+    member (R, n) bloc slot or -1, depth (R, B), active (R, B), cost_shock (R, n) (the drift of
+    each country's domestic cost as governments change), invitation (R, n, B) (months an
+    invitation stays open, 0 = none), and parameters (R,) that ``set`` events may change."""
 
     alignment: np.ndarray
     tension: np.ndarray
@@ -30,6 +31,8 @@ class RunState:
     params: dict[str, np.ndarray]
     size: np.ndarray
     proximity: np.ndarray
+    cost_shock: np.ndarray
+    invitation: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -69,6 +72,8 @@ class RunState:
             params=params,
             size=own(dynamics.sizes(world.capability)),
             proximity=dynamics.proximity(world.distance_km, params["threat.distance_scale_km"]),
+            cost_shock=np.zeros((runs, n)),
+            invitation=np.zeros((runs, n, n_blocs), dtype=np.int64),
         )
 
 
@@ -77,7 +82,7 @@ class Derived:
     """What one month's decisions read, computed from the state at the start of the month.
 
     propensity, threat (R, n, n); in_bloc, opponent (R, B, n); bloc_threat, frustration,
-    security, utility, vetoed (R, n, B).
+    security, utility, vetoed (R, n, B); backing (R, n), the patron backing b_i = rho_R tau_i.
     """
 
     propensity: np.ndarray
@@ -88,6 +93,7 @@ class Derived:
     utility: np.ndarray
     vetoed: np.ndarray
     admissible: np.ndarray
+    backing: np.ndarray
 
 
 def derive(state: RunState, world: World) -> Derived:
@@ -99,6 +105,7 @@ def derive(state: RunState, world: World) -> Derived:
         state.tension,
         p["propensity.alignment_weight"],
         p["propensity.tension_weight"],
+        p["propensity.similarity_range"],
     )
     effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
     threat = dynamics.threat(
@@ -110,12 +117,17 @@ def derive(state: RunState, world: World) -> Derived:
     frustration = dynamics.frustration_gain(propensity, state.size, in_bloc, opponent)
     security = dynamics.security_gain(threat, state.size, in_bloc, opponent)
     endorsed = np.arange(world.n_blocs) == world.pact
+    # domestic cost: the scenario's, drifted by politics (R1), relieved by an open invitation
+    relief = np.where(
+        state.invitation > 0, dynamics.per_run(p["accession.invitation_relief"], 3), 0.0
+    )
+    cost = (world.domestic_cost + state.cost_shock[:, :, None]) * (1.0 - relief)
     utility = dynamics.accession_utility(
         frustration,
         security,
         world.nato,
         state.alignment,
-        world.domestic_cost,
+        cost,
         endorsed,
         frustration_weight=p["accession.frustration_weight"],
         security_weight=p["accession.security_weight"],
@@ -133,4 +145,7 @@ def derive(state: RunState, world: World) -> Derived:
         & (state.active & open_bloc[None, :])[:, None, :]
         & (in_bloc.sum(axis=-1) > 0)[:, None, :]
     )
-    return Derived(propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible)
+    backing = dynamics.per_run(p["russia_support"], 2) * world.russia_ties
+    return Derived(
+        propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible, backing
+    )

@@ -208,7 +208,7 @@ def differences(summary: pd.DataFrame, *, years: Sequence[int]) -> pd.DataFrame:
 
     Kept: the probability of joining by the last reported year for each country whose estimate or
     difference is at least one percentage point in some variant, the chance of any new member and
-    of a crisis (all in probability units), and the median peak tensions (tension units).
+    of a crisis (all in probability units), and the mean peak tensions (tension units).
 
     Returns
     -------
@@ -229,10 +229,10 @@ def differences(summary: pd.DataFrame, *, years: Sequence[int]) -> pd.DataFrame:
     keep = (
         ((paired["measure"] == last) & paired["subject"].isin(shown))
         | paired["measure"].isin(["P(any new member)", "P(crisis)"])
-        | (paired["measure"] == "median peak tension")
+        | (paired["measure"] == "mean peak tension")
     )
     paired = paired[keep]
-    kind = np.where(paired["measure"] == "median peak tension", "tension", "probability")
+    kind = np.where(paired["measure"] == "mean peak tension", "tension", "probability")
     label = np.where(
         paired["measure"] == last,
         paired["subject"] + f" joins by year {max(years) if years else ''}",

@@ -98,7 +98,7 @@ def _country_table(results: Results, summary: pd.DataFrame, start: str | None) -
 
 def _pact_table(results: Results, summary: pd.DataFrame) -> dict[str, Any]:
     rows = []
-    for measure in ("P(any new member)", "P(crisis)", "median peak tension"):
+    for measure in ("P(any new member)", "P(crisis)", "mean peak tension"):
         part = summary[summary["measure"] == measure]
         for subject in dict.fromkeys(part["subject"]):
             label = measure if subject == "all" else f"{measure} {subject}"

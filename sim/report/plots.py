@@ -266,7 +266,7 @@ def expansion_paths(
 def differences(table: pd.DataFrame, *, caption: str | None = None, ax: AxesArg = None) -> Figure:
     """Forest plot of each variant's paired difference from the baseline, with 95% intervals.
 
-    Two panels: probabilities (percentage points) and median peak tensions (tension units).
+    Two panels: probabilities (percentage points) and mean peak tensions (tension units).
 
     Parameters
     ----------
@@ -306,7 +306,7 @@ def differences(table: pd.DataFrame, *, caption: str | None = None, ax: AxesArg 
         panel.invert_yaxis()
         unit = "percentage points" if kind == "probability" else "tension units"
         panel.set_xlabel(f"difference from baseline ({unit})")
-        panel.set_title("probabilities" if kind == "probability" else "median peak tension")
+        panel.set_title("probabilities" if kind == "probability" else "mean peak tension")
     if not kinds:
         axes[0].text(0.5, 0.5, "no paired differences (one variant, or no common random numbers)",
                      ha="center", va="center", transform=axes[0].transAxes)  # fmt: skip

@@ -151,6 +151,7 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
     if scenario.pact is not None and scenario.pact not in scenario.blocs:
         raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
     check_events(scenario, file)
+    check_patterns(scenario, file)
     check_stability(scenario, file)
 
 
@@ -168,6 +169,68 @@ def check_domestic_costs(scenario: Scenario, file: str | Path | None) -> None:
                         f"a bloc name among {sorted(blocs)}",
                         name,
                     )
+
+
+TRAJECTORIES = ("depth", "members", "mean_tension")
+
+
+def check_patterns(scenario: Scenario, file: str | Path | None) -> None:
+    """Each pattern's period, target, event or variable must make sense for the scenario.
+
+    Probabilities count events from the scenario's start (outcomes record each event's first
+    month), so their period starts at ``start``; a ``tension_A-B`` variable needs a tracked dyad.
+    """
+    variables = {
+        *TRAJECTORIES,
+        *(f"alignment_{code}" for code in scenario.codes),
+        *(f"tension_{key}" for key in scenario.tracked_dyads),
+    }
+    for index, pattern in enumerate(scenario.patterns):
+        where = f"patterns.{index}"
+        steps = []
+        for k, month in enumerate(pattern.period):
+            try:
+                steps.append(scenario.event_step(EventBase(month=month)))
+            except ValueError:
+                raise ConfigError(
+                    file, f"{where}.period.{k}", "a month written YYYY-MM or a step number", month
+                ) from None
+        if steps[0] < 0 or steps[1] < steps[0]:
+            raise ConfigError(
+                file,
+                f"{where}.period",
+                f"two months from {scenario.start} on, in order",
+                pattern.period,
+            )
+        low, high = pattern.target
+        if low > high:
+            raise ConfigError(
+                file, f"{where}.target", "a range [low, high] with low <= high", pattern.target
+            )
+        if pattern.measure != "mean" and not 0.0 <= low <= high <= 1.0:
+            raise ConfigError(file, f"{where}.target", "probabilities in [0, 1]", pattern.target)
+        if pattern.measure == "probability":
+            if pattern.event is None:
+                raise ConfigError(file, f"{where}.event", "an event for a probability", None)
+            if steps[0] != 0:
+                raise ConfigError(
+                    file,
+                    f"{where}.period.0",
+                    f"the scenario's start {scenario.start} (events are counted from the start)",
+                    pattern.period[0],
+                )
+            if pattern.event == "join" and pattern.country not in scenario.codes:
+                raise ConfigError(
+                    file, f"{where}.country", "a listed country code", pattern.country
+                )
+        elif pattern.variable not in variables:
+            raise ConfigError(
+                file,
+                f"{where}.variable",
+                "a trajectory: depth, members, mean_tension, alignment_<code> or "
+                "tension_<tracked dyad>",
+                pattern.variable,
+            )
 
 
 def check_events(scenario: Scenario, file: str | Path | None) -> None:

@@ -104,6 +104,7 @@ class AlignmentParams(Frozen):
 
 class PropensityParams(Frozen):
     alignment_weight: NonNegative = 0.5  # w_align
+    similarity_range: Annotated[float, Field(gt=0.0, le=2.0)] = 0.6  # d0: similarity 0 there
     tension_weight: NonNegative = 0.5  # w_tension
 
 
@@ -115,8 +116,8 @@ class ThreatParams(Frozen):
 class TensionParams(Frozen):
     reaction: NonNegative = 0.02  # k, Richardson reaction to threat
     decay: Unit = 0.04  # delta, pull back to baseline per month
-    noise: NonNegative = 0.02  # sigma_T
-    provocation: NonNegative = 1.5  # pi
+    noise: NonNegative = 0.025  # sigma_T, relative (log-normal) noise
+    provocation: NonNegative = 0.75  # pi
 
 
 class AccessionParams(Frozen):
@@ -125,10 +126,15 @@ class AccessionParams(Frozen):
     endorsement_weight: NonNegative = 1.0  # w_E
     nato_discount: Unit = 0.7  # nu
     decision_rate: Unit = 1 / 24  # h, chance of a decision opportunity per month
-    temperature: Annotated[float, Field(gt=0.0)] = 0.15
+    temperature: Annotated[float, Field(gt=0.0)] = 0.05
     veto_threshold: Signed = -0.2  # v
     exit_margin: NonNegative = 0.5
     exit_rate: Unit = 1 / 36  # h_exit
+    cost_volatility: NonNegative = 0.2  # sigma_r: spread of domestic costs as governments change
+    cost_persistence: Annotated[float, Field(ge=1.0)] = 48.0  # tau_r, months (a term of office)
+    invitation_months: Annotated[int, Field(ge=1)] = 24  # an invitation stays open this long
+    invitation_rate: Unit = 1 / 6  # chance per month that an invited government decides
+    invitation_relief: Unit = 0.5  # share of the domestic cost an invitation removes
 
 
 class IntegrationParams(Frozen):
@@ -136,6 +142,7 @@ class IntegrationParams(Frozen):
     cohesion_threshold: Signed = 0.55  # c0
     rally: NonNegative = 0.5
     decay: Unit = 0.02  # q
+    noise: NonNegative = 0.01  # sigma_D, monthly noise of depth
 
 
 class CounterBlocParams(Frozen):
@@ -150,6 +157,7 @@ class CrisisParams(Frozen):
     steepness: NonNegative = 8.0  # gamma
     threshold: NonNegative = 1.2  # theta_c
     jump: NonNegative = 0.3
+    emboldenment: NonNegative = 2.49  # b: rise in crisis odds at full patron backing (Benson)
 
 
 class Dynamics(Frozen):
@@ -229,6 +237,32 @@ Event = Annotated[
 SETTABLE_PREFIXES = ("patrons.", "dynamics.")
 
 
+# --- patterns (pattern-oriented calibration; docs/configuration.md, "Patterns") -----------------
+
+PatternEvent = Literal[
+    "new_member", "join", "crisis", "exit", "security_mechanism", "formal_alliance", "counter_bloc"
+]
+
+
+class Pattern(Frozen):
+    """A statement the model should reproduce: a measure over a period with a target range.
+
+    ``probability`` of an ``event`` (``join`` needs ``country``) from the scenario's start to
+    the period's end; ``mean`` of a trajectory ``variable`` at the end of the period; ``rise``:
+    the chance that ``variable`` is higher at the end of the period than before its start.
+    ``why`` gives the reasoning (or source) behind the target.
+    """
+
+    name: Annotated[str, Field(pattern=CODE_PATTERN)]
+    measure: Literal["probability", "mean", "rise"]
+    period: Annotated[list[Month], Field(min_length=2, max_length=2)]  # [first, last] month
+    target: Annotated[list[float], Field(min_length=2, max_length=2)]  # [low, high]
+    why: Annotated[str, Field(min_length=1)]
+    event: PatternEvent | None = None
+    country: str | None = None
+    variable: str | None = None
+
+
 class Scenario(Frozen):
     """A validated scenario. Build it with :func:`load_scenario` or :func:`scenario_from_dict`."""
 
@@ -246,6 +280,7 @@ class Scenario(Frozen):
     patrons: Patrons = Patrons()
     dynamics: Dynamics = Dynamics()
     events: list[Event] = []
+    patterns: list[Pattern] = []
 
     @property
     def codes(self) -> list[str]:

@@ -9,14 +9,33 @@ from sim.model import dynamics, phases
 
 
 def test_propensity_formula_and_zero_diagonal():
+    """d0 = 1 is the old similarity 1 - |a_i - a_j|: 0.5 + 0.5 (1 - 0.6) - 0.5 * 0.4 = 0.5."""
     affinity = np.array([[[0.0, 0.5], [0.5, 0.0]]])
     alignment = np.array([[0.8, 0.2]])
     tension = np.array([[[0.0, 0.4], [0.4, 0.0]]])
-    p = dynamics.propensity(affinity, alignment, tension, 0.5, 0.5)
-    # 0.5 + 0.5 (1 - 0.6) - 0.5 * 0.4 = 0.5
+    p = dynamics.propensity(affinity, alignment, tension, 0.5, 0.5, 1.0)
     assert p[0, 0, 1] == pytest.approx(0.5)
     assert p[0, 1, 0] == pytest.approx(0.5)
     assert p[0, 0, 0] == 0.0
+
+
+def test_signed_similarity_repels_countries_far_apart():
+    """a = (0.8, 0.2, -0.6, 0.7), d0 = 0.5, w_align = w_tension = 0.5.
+    (0,1): |da| 0.6, 1 - 1.2 = -0.2 -> 0.5 - 0.1 - 0.5 * 0.4 = 0.2 (past d0: negative term);
+    (0,2): |da| 1.4, 1 - 2.8 clipped to -1 -> 0.1 - 0.5 = -0.4;
+    (1,2): |da| 0.8, 1 - 1.6 = -0.6 -> -0.3;
+    (0,3): |da| 0.1, 1 - 0.2 = 0.8 -> +0.4 (inside d0: positive term)."""
+    affinity = np.zeros((1, 4, 4))
+    affinity[0, 0, 1] = affinity[0, 1, 0] = 0.5
+    affinity[0, 0, 2] = affinity[0, 2, 0] = 0.1
+    tension = np.zeros((1, 4, 4))
+    tension[0, 0, 1] = tension[0, 1, 0] = 0.4
+    p = dynamics.propensity(affinity, np.array([[0.8, 0.2, -0.6, 0.7]]), tension, 0.5, 0.5, 0.5)
+    assert p[0, 0, 1] == pytest.approx(0.2)
+    assert p[0, 0, 2] == pytest.approx(-0.4)
+    assert p[0, 1, 2] == pytest.approx(-0.3)
+    assert p[0, 0, 3] == pytest.approx(0.4)
+    assert np.allclose(p, p.transpose(0, 2, 1))
 
 
 def test_threat_is_walts_product():
@@ -91,14 +110,16 @@ def test_depth_grows_with_positive_drive_and_decays_otherwise():
         np.array([[1.0, 0.0, 1.0]]),
         np.zeros((1, 3)),
         np.array([[3, 3, 1]]),
+        np.array([[0.0, 0.0, 1.0]]),
         growth=0.1,
         cohesion_threshold=0.5,
         rally=0.0,
         decay=0.02,
+        noise_scale=0.01,
     )
     assert new[0, 0] == pytest.approx(0.5 + 0.1 * 0.5 * 0.5)
     assert new[0, 1] == pytest.approx(0.5 * 0.98)
-    assert new[0, 2] == pytest.approx(0.5 * 0.98)  # one member: no pact, it erodes
+    assert new[0, 2] == pytest.approx(0.5 * 0.98 + 0.01)  # one member erodes; noise 0.01 * 1
 
 
 def test_choose_blocs_takes_the_first_success():
@@ -107,21 +128,50 @@ def test_choose_blocs_takes_the_first_success():
     assert phases.choose_blocs(chance, draws).tolist() == [[1, 0, -1]]
 
 
-def test_provocation_raises_tension_with_every_member():
-    p = np.zeros((1, 3, 3))
-    p[0, 2, 1] = p[0, 1, 2] = -0.5  # 2 dislikes the joiner 1
-    size = np.array([[0.5, 0.3, 0.2]])
-    in_bloc = dynamics.bloc_masks(np.array([[0, 0, -1]]), 1)
-    actors = dynamics.bloc_masks(np.array([[-1, 0, -1]]), 1)
+def test_provocation_raises_the_opponents_tension_with_every_member():
+    """Bloc {0, 1} after 1 joins (size 0.3), pi = 2. Outsider 2: p_20 = -0.6, p_21 = +0.2,
+    mean -0.2 < 0, an opponent: 2 * 0.3 * 0.2 = 0.12 with members 0 and 1, although it likes
+    the joiner. Outsider 3: p_30 = 0.4, p_31 = -0.3, mean +0.05: not an opponent, no tension
+    although it dislikes the joiner (the old dyadic rule would have provoked it)."""
+    p = np.zeros((1, 4, 4))
+    for (i, j), value in {(2, 0): -0.6, (2, 1): 0.2, (3, 0): 0.4, (3, 1): -0.3}.items():
+        p[0, i, j] = p[0, j, i] = value
+    size = np.array([[0.4, 0.3, 0.2, 0.1]])
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, -1, -1]]), 1)
+    actors = dynamics.bloc_masks(np.array([[-1, 0, -1, -1]]), 1)
     added = dynamics.provocation(p, size, actors, in_bloc, 2.0)
-    rise = 2.0 * 0.3 * 0.5
-    assert added[0, 2, 0] == pytest.approx(rise)
-    assert added[0, 2, 1] == pytest.approx(rise)
+    assert added[0, 2, 0] == pytest.approx(0.12)
+    assert added[0, 2, 1] == pytest.approx(0.12)
+    assert np.all(added[0, 3] == 0.0)
     assert added[0, 0, 1] == 0.0
     assert np.allclose(added, added.transpose(0, 2, 1))
 
 
 def test_crisis_probability_is_half_the_rate_at_threshold():
-    assert dynamics.crisis_probability(np.array([1.2]), rate=0.05, steepness=8.0, threshold=1.2)[
-        0
-    ] == pytest.approx(0.025)
+    score = dynamics.crisis_score(
+        np.array([[1.2]]),
+        np.array([[0.0]]),
+        steepness=8.0,
+        threshold=1.2,
+        emboldenment_odds=2.49,
+    )
+    assert dynamics.crisis_probability(score.max(axis=-1), rate=0.05)[0] == pytest.approx(0.025)
+
+
+def test_emboldenment_raises_the_odds_of_a_crisis_on_hostile_dyads():
+    """Backing (0.4, 0, 0.1); p_01 = -0.5 (hostile): e = 0.4; p_02 = +0.3: 0; p_12 = -0.2: 0.1.
+    Score at T = 1.0, theta 1.2, gamma 8, b = 2.49: 8 * (-0.2) + ln(3.49) * 0.4
+    = -1.6 + 1.24990 * 0.4 = -1.10004; chance 0.05 / (1 + e^1.10004) = 0.05 / 4.00428
+    = 0.012487."""
+    p = np.zeros((1, 3, 3))
+    for (i, j), value in {(0, 1): -0.5, (0, 2): 0.3, (1, 2): -0.2}.items():
+        p[0, i, j] = p[0, j, i] = value
+    e = dynamics.emboldenment(np.array([[0.4, 0.0, 0.1]]), p)
+    assert [e[0, 0, 1], e[0, 0, 2], e[0, 1, 2]] == pytest.approx([0.4, 0.0, 0.1])
+    score = dynamics.crisis_score(
+        np.array([[1.0]]), np.array([[0.4]]), steepness=8.0, threshold=1.2, emboldenment_odds=2.49
+    )
+    assert score[0, 0] == pytest.approx(-1.6 + np.log(3.49) * 0.4)
+    assert dynamics.crisis_probability(score[:, 0], rate=0.05)[0] == pytest.approx(
+        0.012487, abs=1e-6
+    )

@@ -43,10 +43,12 @@ def test_depth_is_kept_in_the_unit_interval_when_growth_overshoots():
         np.array([[1.5, 0.35]]),
         np.zeros((1, 2)),
         np.array([[3, 3]]),
+        np.zeros((1, 2)),
         growth=4.0,
         cohesion_threshold=0.55,
         rally=0.0,
         decay=1.0,
+        noise_scale=0.0,
     )
     assert new.tolist() == [[1.0, 0.0]]
 
@@ -122,7 +124,7 @@ def test_a_stage_held_at_the_start_is_not_recorded_as_reached(scenario_data):
 def test_a_shorter_horizon_reads_the_first_months_of_a_longer_one():
     short = draw_runs(generators_for([7, 8]), 60, 5, 2)
     long = draw_runs(generators_for([7, 8]), 120, 5, 2)
-    for name in ("alignment", "tension", "exit", "form", "crisis", "join"):
+    for name in ("alignment", "tension", "exit", "form", "crisis", "join", "politics", "depth"):
         assert np.array_equal(getattr(short, name), getattr(long, name)[:, :60]), name
 
 

@@ -71,7 +71,7 @@ def test_differences_keep_relevant_countries_and_split_units():
     summary = pd.DataFrame({
         "variant": ["b", "b", "b", "b"],
         "measure": ["P(joined by year 5)", "P(joined by year 5)", "P(crisis)",
-                    "median peak tension"],
+                    "mean peak tension"],
         "subject": ["BGR", "SRB", "all", "SRB-XKX"],
         "estimate": [0.3, 0.0, 0.2, 1.0], "low": 0.0, "high": 1.0, "n": 10,
         "difference": [0.2, 0.0, -0.01, 0.05], "difference_low": -0.1,
