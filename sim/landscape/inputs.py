@@ -37,7 +37,7 @@ from sim.landscape.energy import Landscape
 from sim.landscape.files import landscape_from_dict, read_matrix_csv
 from sim.model import dynamics
 from sim.model.mesa_engine import AllianceModel
-from sim.model.world import compile_world
+from sim.model.world import World, compile_world
 from sim.scenario.calendar import month_to_step, parse_month, step_to_month
 from sim.scenario.loading import load_scenario
 from sim.scenario.reading import read_yaml
@@ -62,7 +62,8 @@ class LandscapeInput:
     calendar month at whose start the propensities are taken; ``seed``, the seed of the simulated
     run; ``simulated``, whether the propensities come from that run (``--month``) rather than the
     scenario's start; ``bloc_sets``, the blocs to compare with the landscape's minima;
-    ``overrides``, the dotted-path values changed from the file.
+    ``overrides``, the dotted-path values changed from the file; ``terms``, the parts of the
+    propensity (P1) that add up to it (affinity, alignment similarity, tension), at the start.
     """
 
     landscape: Landscape
@@ -75,6 +76,7 @@ class LandscapeInput:
     simulated: bool = False
     bloc_sets: tuple[BlocSet, ...] = ()
     overrides: dict[str, float] = dataclasses.field(default_factory=dict)
+    terms: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 def load_landscape(
@@ -192,6 +194,7 @@ def scenario_landscape(
             world.params["propensity.tension_weight"],
             world.params["propensity.similarity_range"],
         )[0]
+        terms = propensity_terms(world)
         model = AllianceModel(scenario, months=horizon, rng=seed)
         model.run()
         bloc_sets = (
@@ -208,6 +211,7 @@ def scenario_landscape(
         propensity = (propensity + propensity.T) / 2.0  # exact: the model keeps it symmetric
         bloc_sets = (BlocSet(run_label(step, scenario.start, seed), model_blocs(model)),)
         simulated = True
+        terms = {}
     return LandscapeInput(
         Landscape(codes, sizes, propensity),
         "scenario",
@@ -219,7 +223,22 @@ def scenario_landscape(
         simulated=simulated,
         bloc_sets=bloc_sets,
         overrides=dict(overrides or {}),
+        terms=terms,
     )
+
+
+def propensity_terms(world: World) -> dict[str, np.ndarray]:
+    """The three parts of the start propensity (P1), each (n, n) with a zero diagonal."""
+    p = world.params
+    zeros = np.zeros_like(world.affinity)
+    similarity = dynamics.propensity(
+        zeros, world.alignment, zeros, p["propensity.alignment_weight"], 0.0,
+        p["propensity.similarity_range"],
+    )[0]  # fmt: skip
+    affinity = world.affinity[0].copy()
+    tension = -p["propensity.tension_weight"][0] * world.tension[0]
+    np.fill_diagonal(tension, 0.0)
+    return {"affinity": affinity, "alignment similarity": similarity, "tension": tension}
 
 
 def run_label(months: int, start: str, seed: int) -> str:

@@ -229,6 +229,9 @@ def render(
             str(k), ", ".join(camp_a), ", ".join(camp_b) or "-", f"{m.energy:.6g}", share
         )
     parts.append(minima)
+    reason = single_camp_reason(result, loaded)
+    if reason:
+        parts.append(Text(reason))
     if len(result.minima) > MAX_PRINTED_MINIMA:
         parts.append(Text(f"... and {len(result.minima) - MAX_PRINTED_MINIMA} more (see --json)"))
     title = (
@@ -273,6 +276,33 @@ def render(
             )
         parts.append(blocs)
     return Group(*parts)
+
+
+def single_camp_reason(result: LandscapeResult, loaded: LandscapeInput) -> str | None:
+    """Why the most stable configuration is one camp, or None when it has two.
+
+    Two camps form only where enough propensities are negative (Axelrod & Bennett 1993): the
+    reason gives the share of positive dyads and, for a scenario, which part of the propensity
+    (affinity, alignment similarity, tension) pushes the dyads up the most.
+    """
+    if not result.minima:
+        return None
+    camp_a, camp_b = result.camps(result.minima[0].labels)
+    if camp_a and camp_b:
+        return None
+    p = loaded.landscape.propensity
+    upper = np.triu_indices(p.shape[0], k=1)
+    positive = float(np.mean(p[upper] > 0))
+    text = (
+        f"One camp only: {positive:.0%} of the {upper[0].size} dyads have a positive propensity "
+        f"(mean {p[upper].mean():+.2f}); two camps form only where enough are negative."
+    )
+    if loaded.terms:
+        means = {name: float(term[upper].mean()) for name, term in loaded.terms.items()}
+        top = max(means, key=means.get)
+        others = ", ".join(f"{name} {value:+.2f}" for name, value in means.items() if name != top)
+        text += f" The {top} term dominates: mean {means[top]:+.2f} per dyad against {others}."
+    return text
 
 
 def heading(result: LandscapeResult, loaded: LandscapeInput, *, seed: int | None) -> Text:

@@ -635,3 +635,24 @@ def test_cli_landscape_command(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "--month" in capsys.readouterr().err
     assert main(["landscape", str(tmp_path / "missing.yaml")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_landscape_says_why_a_scenario_has_a_single_camp():
+    """With the old similarity (d0 = 1: 1 - |da|, positive for nearly every dyad) the default
+    region is one camp and the report names the alignment term; with the default d0 = 0.6 the
+    lowest minimum has two camps (Serbia, Bosnia and Hungary against the rest) and no reason."""
+    from sim.landscape.inputs import load_landscape
+    from sim.landscape.report import single_camp_reason
+    from sim.landscape.search import analyse_landscape
+    from sim.scenario.shipped import default_scenario_path
+
+    old = load_landscape(
+        default_scenario_path(), overrides={"dynamics.propensity.similarity_range": 1.0}, seed=1
+    )
+    reason = single_camp_reason(analyse_landscape(old.landscape), old)
+    assert reason is not None and "alignment similarity term dominates" in reason
+    new = load_landscape(default_scenario_path(), seed=1)
+    result = analyse_landscape(new.landscape)
+    assert single_camp_reason(result, new) is None
+    camps = {frozenset(camp) for camp in result.camps(result.minima[0].labels)}
+    assert frozenset({"SRB", "BIH", "HUN"}) in camps
