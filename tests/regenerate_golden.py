@@ -42,6 +42,7 @@ CASES: dict[str, tuple[bool, dict]] = {
         True,
         {
             "dynamics.accession.decision_rate": 0.5,
+            "dynamics.accession.temperature": 0.3,  # noisy choices: joins at any utility
             "dynamics.accession.exit_margin": 0.0,
             "dynamics.accession.exit_rate": 0.5,
             "dynamics.crisis.rate": 0.3,
