@@ -37,8 +37,11 @@ class NoRng:
         self.size = size
 
 
-def not_a_class() -> None:
-    """A function, not a model class."""
+def no_rng() -> None:
+    """A function model must take rng= (it is called once per run with the run's seed)."""
+
+
+NOT_A_MODEL = 3  # neither a class nor a function
 
 
 def check(target, parameters=None, collect=("count",), steps=10):
@@ -52,7 +55,8 @@ def test_a_good_model_passes_and_late_attributes_are_found_after_one_step():
 @pytest.mark.parametrize(
     ("target", "parameters", "collect", "steps", "message"),
     [
-        ("not_a_class", {}, ("count",), 10, "model: expected a class"),
+        ("no_rng", {}, ("count",), 10, "model: expected a function taking rng="),
+        ("NOT_A_MODEL", {}, ("count",), 10, "model: expected a class or a function"),
         ("Counter", {}, (), 10, "collect: expected at least one attribute name"),
         ("NoRng", {}, ("size",), 10, "a Mesa model class taking rng= or scenario="),
         ("Counter", {"stop": 1}, ("count",), 10, r"parameters\.stop: expected a parameter of"),
