@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -551,9 +552,12 @@ def parse_overrides(items: list[str]) -> dict[str, float]:
         try:
             if not sep:
                 raise ValueError
-            overrides[path.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise ConfigError(None, "--set", "PATH=NUMBER", item) from None
+        if not math.isfinite(number):
+            raise ConfigError(None, f"--set {path.strip()}", "a finite number", value.strip())
+        overrides[path.strip()] = number
     return overrides
 
 

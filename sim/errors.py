@@ -45,3 +45,26 @@ class InputFileNotFoundError(AllianceSimError, FileNotFoundError):
         self.path = str(path)
         origin = f" (named in {referenced_from})" if referenced_from else ""
         super().__init__(f"{path}: no such file{origin}")
+
+
+class NonFiniteStateError(AllianceSimError, ArithmeticError):
+    """A run's state became NaN or infinite (values that overflow); the run is recorded as failed.
+
+    Parameters
+    ----------
+    month : str
+        The calendar month (YYYY-MM) after which the state was checked.
+    step : int
+        The model step of that month.
+    variable : str
+        The state array or parameter that is not finite, e.g. ``tension``.
+    found : float
+        One of its non-finite values.
+    """
+
+    def __init__(self, month: str, step: int, variable: str, found: float) -> None:
+        self.month, self.step, self.variable, self.found = month, step, variable, found
+        super().__init__(
+            f"{variable} is not finite ({found}) in {month} (step {step}); a parameter makes the "
+            "state overflow: choose smaller values"
+        )

@@ -89,3 +89,11 @@ def test_help_teaches_the_commands(capsys):
 def test_usage_errors_exit_non_zero(capsys):
     assert main(["simulate"]) == 2
     assert main(["--bogus"]) == 2
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "1e400"])
+def test_a_non_finite_set_flag_is_refused_naming_the_path(capsys, value):
+    code = main(["simulate", SCENARIO, "--set", f"dynamics.tension.reaction={value}"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"--set dynamics.tension.reaction: expected a finite number, found '{value}'" in err

@@ -14,6 +14,7 @@ import pandas as pd
 
 from sim.model import phases
 from sim.model.draws import draw_runs, generators_for
+from sim.model.finite import check_finite
 from sim.model.outcomes import OutcomeTracker
 from sim.model.state import RunState, derive
 from sim.model.world import World
@@ -104,6 +105,7 @@ def simulate_together(
     for step in range(months):
         derived, changes = phases.plan(state, world, step, draws.month(step))
         phases.commit(state, world, derived, changes)
+        check_finite(state, step, world.start)
         tracker.record(step, state, derived, changes)
     rows = tracker.rows(state, derive(state, world))
     rows.insert(0, "seed", seeds)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from sim.model import phases
 from sim.model.draws import Draws, draw_runs
+from sim.model.finite import check_finite
 from sim.model.outcomes import OutcomeTracker
 from sim.model.state import RunState, derive
 from sim.model.world import World, compile_world
@@ -121,6 +122,7 @@ class AllianceModel(mesa.Model):
             self.state, self.world, step, self.draws.month(step), choose=self.countries_decide
         )
         phases.commit(self.state, self.world, derived, changes)
+        check_finite(self.state, step, self.world.start)
         self.tracker.record(step, self.state, derived, changes)
 
     def countries_decide(

@@ -6,6 +6,7 @@ was expected and what was found.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,38 @@ def read_yaml(path: str | Path) -> dict[str, Any]:
         raise ConfigError(path, where, "well-formed YAML", problem) from None
     if not isinstance(data, dict):
         raise ConfigError(path, "(top level)", "a mapping of keys to values", data)
+    found = non_finite(data)
+    if found is not None:
+        raise ConfigError(path, found[0], "a finite number", found[1])
     return data
+
+
+def non_finite(data: Any, prefix: str = "") -> tuple[str, float] | None:
+    """The dotted path and value of the first NaN or infinite number in ``data`` (None if none).
+
+    YAML reads ``.inf``, ``.nan`` and numbers too large for a float (``1e400``) as such; no value
+    of a scenario or experiment may be one (quoted ones are refused by the schema).
+    """
+    if isinstance(data, float):
+        return None if math.isfinite(data) else (prefix or "(top level)", data)
+    if isinstance(data, dict):
+        items = data.items()
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return None
+    for key, value in items:
+        found = non_finite(value, f"{prefix}.{key}" if prefix else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 PLAIN_TYPES = {
     "float_type": "a number",
     "float_parsing": "a number",
+    "finite_number": "a finite number",
     "int_type": "a whole number",
     "int_parsing": "a whole number",
     "int_from_float": "a whole number",

@@ -21,9 +21,10 @@ NonNegative = Annotated[float, Field(ge=0.0)]
 
 
 class Frozen(BaseModel):
-    """Base of every schema object: unknown keys are errors and objects are immutable."""
+    """Base of every schema object: unknown keys are errors, numbers must be finite (also when
+    quoted: ``"inf"``, ``"nan"``) and objects are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- countries, relations, blocs, patrons (MODEL.md section 2) -----------------------------------

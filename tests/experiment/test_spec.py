@@ -301,3 +301,21 @@ def test_a_directory_is_not_an_experiment_file(tmp_path):
     with pytest.raises(NotAFileError, match=r"is a directory, expected an experiment YAML file"):
         load_experiment(tmp_path)
     assert issubclass(NotAFileError, IsADirectoryError)
+
+
+@pytest.mark.parametrize("value", [float("inf"), "inf", "NaN", float("-inf")])
+def test_a_non_finite_variant_override_is_refused_with_its_path(write, value):
+    def change(d):
+        d["variants"]["welcome"]["overrides"] = {"dynamics.tension.reaction": value}
+
+    bad(change, r"variants\.welcome\.overrides\.dynamics\.tension\.reaction: "
+        r"expected a finite number", write)  # fmt: skip
+
+
+def test_a_non_finite_set_event_value_is_refused(write):
+    def change(d):
+        d["variants"]["welcome"]["events"] = [
+            {"month": "2026-01", "type": "set", "path": "patrons.west.endorsement", "value": "inf"}
+        ]
+
+    bad(change, r"variants\.welcome\.events\.0\.value: expected a finite number", write)
