@@ -59,16 +59,17 @@ def validate(path: ScenarioArg) -> None:
     scenario = load_scenario(path)
     world = compile_world(scenario)
     summary = describe(world)
-    console.print(f"[bold]{scenario.name}[/bold]: valid scenario ({path})", soft_wrap=True)
+    console.print(f"[bold]{escape(scenario.name)}[/bold]: valid scenario ({escape(str(path))})",
+                  soft_wrap=True)  # fmt: skip
     if scenario.description:
-        console.print(scenario.description)
+        console.print(escape(scenario.description))
     table = Table("country", "name", "capability US$bn", "size", "alignment", "NATO", "bloc")
     size = world.capability[0] / world.capability[0].sum()
     bloc_of = {code: name for name, bloc in scenario.blocs.items() for code in bloc.members}
     for i, (code, country) in enumerate(scenario.countries.items()):
         table.add_row(
             code,
-            country.name,
+            escape(country.name),
             f"{country.capability:.2f}",
             f"{size[i]:.3f}",
             f"{country.alignment:+.2f}",
@@ -115,12 +116,12 @@ def simulate(
     model.run()
     world = model.world
     timeline = [
-        (step_to_month(step, start=scenario.start), f"[dim]{note}[/dim]")
+        (step_to_month(step, start=scenario.start), f"[dim]{escape(note)}[/dim]")
         for step, events in sorted(world.events.items()) if step < months
         for note in events.notes
     ] + [(month, text) for month, text in model.timeline()]  # fmt: skip
     end = step_to_month(months - 1, start=scenario.start)
-    console.print(f"[bold]{scenario.name}[/bold], seed {seed}, {scenario.start} to {end}")
+    console.print(f"[bold]{escape(scenario.name)}[/bold], seed {seed}, {scenario.start} to {end}")
     for month, text in sorted(timeline, key=lambda item: item[0]):
         console.print(f"  {month}  {text}", soft_wrap=True)
     row = model.outcomes().iloc[0]
@@ -327,8 +328,10 @@ def run(
                  "--executor": executor, "--scheduler": scheduler}  # fmt: skip
         again = "".join(f" {flag} {value}" for flag, value in flags.items() if value is not None)
         Console(stderr=True).print(
-            f"interrupted: {stop.done} of {stop.total} tasks done, saved in {stop.path}\n"
-            f"resume with: alliance-sim run {experiment} --out {out}{again} --resume",
+            escape(
+                f"interrupted: {stop.done} of {stop.total} tasks done, saved in {stop.path}\n"
+                f"resume with: alliance-sim run {experiment} --out {out}{again} --resume"
+            ),
             highlight=False,
             soft_wrap=True,
         )
@@ -508,8 +511,9 @@ def report_folder(results) -> None:
     """Say where the results are; exit 1 if runs failed or are still to run."""
     figures = results.path / "figures"
     extra = ", figures/" if figures.is_dir() and any(figures.iterdir()) else ""
-    console.print(f"Results in [bold]{results.path}[/bold] (summary.csv, runs/{extra}, "
-                  "manifest.json); `alliance-sim report` writes report.html")  # fmt: skip
+    console.print(f"Results in [bold]{escape(str(results.path))}[/bold] (summary.csv, "
+                  f"runs/{extra}, manifest.json); `alliance-sim report` writes report.html"
+                  )  # fmt: skip
     if results.failed_count:
         first = results.failures[0]
         if len({failure["error"] for failure in results.failures}) == 1:  # a rerun repeats it
@@ -519,7 +523,8 @@ def report_folder(results) -> None:
         Console(stderr=True).print(
             f"[red]{results.failed_count} run(s) failed[/red]; first: {first.get('variant')} "
             f"replication {first.get('replication', first.get('replications'))}: "
-            f"{first['error']} (all in {results.path / 'manifest.json'}); {advice}",
+            f"{escape(str(first['error']))} (all in {escape(str(results.path / 'manifest.json'))});"
+            f" {advice}",
             highlight=False,
             soft_wrap=True,
         )

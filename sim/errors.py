@@ -7,6 +7,7 @@ so ``except ValueError`` keeps working for callers who do not know our hierarchy
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 
 
@@ -35,7 +36,22 @@ class ConfigError(AllianceSimError, ValueError):
         self.expected = expected
         self.found = found
         where = f"{self.file}: " if self.file else ""
-        super().__init__(f"{where}{field}: expected {expected}, found {found!r}")
+        super().__init__(f"{where}{field}: expected {expected}, found {preview(found)}")
+
+
+PREVIEW_CHARACTERS = 80
+_PREVIEW = reprlib.Repr(maxlevel=3, maxdict=4, maxlist=4, maxtuple=4, maxset=4, maxstring=60,
+                        maxother=60)  # fmt: skip
+
+
+def preview(value: object) -> str:
+    """A short repr of a found value: nested and long values are cut (``[1, 2, 3, 4, ...]``).
+
+    An error message must stay one line even when the value is a whole subtree of a file, and
+    must not cost more than the value's first few items to build.
+    """
+    text = _PREVIEW.repr(value)
+    return text if len(text) <= PREVIEW_CHARACTERS else text[: PREVIEW_CHARACTERS - 3] + "..."
 
 
 class InputFileNotFoundError(AllianceSimError, FileNotFoundError):

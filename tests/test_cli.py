@@ -97,3 +97,29 @@ def test_a_non_finite_set_flag_is_refused_naming_the_path(capsys, value):
     err = capsys.readouterr().err
     assert code == 2
     assert f"--set dynamics.tension.reaction: expected a finite number, found '{value}'" in err
+
+
+def test_text_from_a_file_reaches_the_terminal_literally(tmp_path, capsys):
+    text = default_scenario_path().read_text()
+    text = text.replace("name: Serbia,", 'name: "Serbia [/b]",').replace(
+        "Shkoder, announce first trilateral exercise", "Shkoder [source: BIRN]"
+    )
+    assert "[/b]" in text and "[source: BIRN]" in text
+    path = tmp_path / "scenario.yaml"
+    path.write_text(text)
+    (tmp_path / "data").symlink_to(default_scenario_path().parent / "data")
+    assert main(["validate", str(path)]) == 0
+    assert "Serbia [/b]" in capsys.readouterr().out
+    assert main(["simulate", str(path), "--months", "12"]) == 0
+    assert "Shkoder [source: BIRN]" in capsys.readouterr().out
+
+
+def test_markup_in_a_found_value_is_shown_literally_in_the_error(tmp_path, capsys):
+    path = tmp_path / "scenario.yaml"
+    path.write_text(
+        default_scenario_path().read_text().replace("capability: 2.31", 'capability: "[red]x[/]"')
+    )
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "countries.SRB.capability: expected a number, found '[red]x[/]'" in err
+    assert "Traceback" not in err

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -205,6 +206,11 @@ def compare_blocs(result: LandscapeResult, blocs: dict[str, Iterable[str]]) -> l
     return rows
 
 
+def literal(names) -> str:
+    """Names joined by commas, shown as written (not read as rich markup)."""
+    return escape(", ".join(names))
+
+
 # --- output ---------------------------------------------------------------------------------------
 
 
@@ -225,9 +231,7 @@ def render(
         share = f"{m.basin_share:.1%}"
         if result.method == "restarts":
             share += f" ({m.hits} of {result.n_starts})"
-        minima.add_row(
-            str(k), ", ".join(camp_a), ", ".join(camp_b) or "-", f"{m.energy:.6g}", share
-        )
+        minima.add_row(str(k), literal(camp_a), literal(camp_b) or "-", f"{m.energy:.6g}", share)
     parts.append(minima)
     reason = single_camp_reason(result, loaded)
     if reason:
@@ -246,8 +250,8 @@ def render(
         camp_a, camp_b = result.camps(c.labels)
         lowest.add_row(
             str(k),
-            ", ".join(camp_a),
-            ", ".join(camp_b) or "-",
+            literal(camp_a),
+            literal(camp_b) or "-",
             f"{c.energy:.6g}",
             "yes" if c.local_minimum else "no",
         )
@@ -266,13 +270,13 @@ def render(
             blocs.add_column(column)
         for row in comparison:
             blocs.add_row(
-                row["source"],
-                row["bloc"],
-                ", ".join(row["members"]),
+                escape(row["source"]),
+                escape(row["bloc"]),
+                literal(row["members"]),
                 f"{row['together_share']:.1%}",
                 row["camp"],
-                ", ".join(row["split_off"]) or "-",
-                ", ".join(row["camp_mates"]) or "-",
+                literal(row["split_off"]) or "-",
+                literal(row["camp_mates"]) or "-",
             )
         parts.append(blocs)
     return Group(*parts)

@@ -656,3 +656,16 @@ def test_landscape_says_why_a_scenario_has_a_single_camp():
     assert single_camp_reason(result, new) is None
     camps = {frozenset(camp) for camp in result.camps(result.minima[0].labels)}
     assert frozenset({"SRB", "BIH", "HUN"}) in camps
+
+
+def test_actor_names_are_shown_as_written_not_as_markup(tmp_path, capsys) -> None:
+    from sim.cli import main
+
+    path = tmp_path / "names.yaml"
+    path.write_text(
+        "actors: {'[b]North': 2, 'South [/]': 2, East: 1}\n"
+        "propensities: {'[b]North': {'South [/]': -1, East: 0.5}}\n"
+    )
+    assert main(["landscape", str(path), "--top", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "[b]North" in out and "South [/]" in out
