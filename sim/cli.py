@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import signal
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -278,6 +279,14 @@ def run(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue an interrupted run in the same folder.")
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print the plan (runs, tasks, time from a probe of a few runs, disk) and stop; "
+            "nothing is written.",
+        ),
+    ] = False,
     plots: Annotated[
         bool,
         typer.Option(
@@ -311,6 +320,17 @@ def run(
         f"{loaded.replications} replications, {horizon}, seed {loaded.seed}, "
         f"{loaded.runs_on} engine"
     )
+    if dry_run:
+        from sim.experiment.planning import check_plan
+        from sim.experiment.runner import plan
+
+        sized = plan(loaded, out=out, executor=executor.value if executor else None,
+                     workers=workers, chunk_size=chunk_size, probe=True)  # fmt: skip
+        for line in sized.lines():
+            console.print(f"  {escape(line)}", soft_wrap=True)
+        check_plan(sized, loaded.file)
+        console.print("dry run: nothing written; without --dry-run this run would start")
+        return
     try:
         results = run_experiment(
             loaded,
@@ -430,15 +450,29 @@ def summarize(
     folder: Annotated[
         Path, typer.Argument(help="A results folder, e.g. results/bulgaria_question.")
     ],
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the summary table here instead of FOLDER/summary.csv."),
+    ] = None,
 ) -> None:
-    """Recompute summary.csv of a results folder and print the summary tables again."""
-    from sim.analysis.results import open_results
-    from sim.analysis.results import summarize as write_summary
+    """Recompute summary.csv of a results folder and print the summary tables again.
+
+    Every part is first checked against the manifest (row count and checksum): a missing or
+    damaged part is named with its task, and nothing is summarised until `run --resume` has
+    rerun it. A read-only folder still prints its tables (use --out to save the summary).
+    """
+    from sim.analysis.results import resummarize
     from sim.analysis.tables import print_summary
 
-    write_summary(folder)
-    results = open_results(folder)
+    results, not_written = resummarize(folder, out=out)
     print_summary(results, console)
+    if not_written is not None:
+        Console(stderr=True).print(
+            f"[yellow]summary.csv not written[/yellow]: {escape(str(not_written))}; the tables "
+            "above are complete (use --out FILE to save the summary elsewhere)",
+            highlight=False,
+            soft_wrap=True,
+        )
     if results.design is not None:
         from sim.analysis.sweep_tables import print_design_summary
 
@@ -567,7 +601,12 @@ def parse_overrides(items: list[str]) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; a user mistake prints one clear message and returns a non-zero status."""
+    """Run the CLI; a user mistake prints one clear message and returns a non-zero status.
+
+    SIGTERM (``kill``, a job scheduler's stop) is treated as Ctrl-C: a run saves its manifest
+    and says how to resume it.
+    """
+    previous = install_sigterm_as_interrupt()
     try:
         app(args=argv, prog_name="alliance-sim")
     except SystemExit as done:  # typer's normal way out, also for --help and usage errors
@@ -579,7 +618,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return 0
+
+
+def install_sigterm_as_interrupt():
+    """Make SIGTERM raise KeyboardInterrupt; return the handler it replaced (None if it could
+    not be installed: not the main thread)."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # signal only works in the main thread
+        return None
 
 
 if __name__ == "__main__":

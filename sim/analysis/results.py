@@ -35,11 +35,16 @@ from sim.analysis.stats import StatsInputError, path_frequencies, quantile_summa
 from sim.analysis.summary import SUMMARY_COLUMNS, summary_table
 from sim.analysis.survival import survival_table
 from sim.experiment.design import Sweep
+from sim.experiment.integrity import RECORDED, damaged_parts
 from sim.experiment.seeds import stream_seed
-from sim.experiment.store import ResultsFolder, ResultsFolderError, write_csv
+from sim.experiment.store import ResultsFolder, ResultsFolderError, WriteError, write_csv
 from sim.experiment.sweeps import DESIGN
 
 DESIGN_SUMMARY = "design_summary.csv"
+
+
+class DamagedFolderError(ResultsFolderError):
+    """Parts of a results folder are missing or differ from what the manifest recorded."""
 
 
 class Results:
@@ -94,9 +99,34 @@ class Results:
         return "baseline" if "baseline" in self.variants else self.variants[0]
 
     def _parts(self, key: str, variant: str | None = None) -> list[str]:
-        names = [entry[key] for entry in self.manifest["tasks"] if entry.get(key)
+        """Parts of the tasks the manifest records as done or failed: a part of a task finished
+        after the last manifest save (a killed run) is not counted until a resume records it."""
+        names = [entry[key] for entry in self.manifest["tasks"]
+                 if entry.get(key) and entry["status"] in RECORDED
                  and (variant is None or entry["variant"] == variant)]  # fmt: skip
         return [name for name in names if (self.path / name).is_file()]
+
+    def check_intact(self) -> None:
+        """Refuse a folder whose parts do not match the manifest (deleted, truncated, corrupt).
+
+        Raises
+        ------
+        DamagedFolderError
+            Naming each damaged part and its task, and the resume command that reruns them.
+        """
+        damaged = damaged_parts(self.folder, self.manifest)
+        if not damaged:
+            return
+        listed = ", ".join(str(d) for d in damaged[:3])
+        more = f" and {len(damaged) - 3} more" if len(damaged) > 3 else ""
+        runs = sum(d.runs for d in {d.task: d for d in damaged}.values())
+        file = (self.manifest.get("files") or {}).get("experiment", {}).get("path")
+        command = f"alliance-sim run {file or 'EXPERIMENT.yaml'} --out {self.path.parent} --resume"
+        raise DamagedFolderError(
+            f"{self.path}: {len(damaged)} part(s) do not match the manifest: {listed}{more}; "
+            f"the tables would silently lack {runs:,} runs. Rerun exactly those tasks with: "
+            f"{command}"
+        )
 
     @cached_property
     def runs(self) -> pd.DataFrame:
@@ -301,15 +331,22 @@ class Results:
         return discover(runs, parameters, where, seed=self.analysis_seed, **options)
 
 
-def open_results(path: str | Path) -> Results:
+def open_results(path: str | Path, *, check: bool = True) -> Results:
     """Open a results folder written by ``alliance-sim run``.
+
+    With ``check`` (the default), every part of a finished task is checked against the row
+    count and SHA-256 the manifest recorded, so that a deleted or damaged part is an error, not
+    a silently smaller table.
 
     Raises
     ------
     ResultsFolderError
-        If the folder has no manifest.
+        If the folder has no manifest; :class:`DamagedFolderError` if a part is damaged.
     """
-    return Results(path)
+    results = Results(path)
+    if check:
+        results.check_intact()
+    return results
 
 
 def compute_summary(results: Results) -> pd.DataFrame:
@@ -339,3 +376,44 @@ def summarize(path: str | Path) -> pd.DataFrame:
     if results.design is not None:
         write_csv(results.compute_design_summary(), results.path / DESIGN_SUMMARY)
     return summary
+
+
+def resummarize(
+    path: str | Path, *, out: str | Path | None = None
+) -> tuple[Results, WriteError | None]:
+    """Summarise a results folder again, for the ``summarize`` command.
+
+    The folder must not be in use by a run and its parts must match the manifest. The summary
+    goes to ``out`` if given, else to the folder's ``summary.csv``; a folder that cannot be
+    written (read-only) still gives its tables, and the reason comes back instead of an error.
+
+    Returns
+    -------
+    (Results, WriteError or None)
+        The folder's tables (with the summary just computed) and why summary.csv was not written.
+
+    Raises
+    ------
+    ResultsFolderError
+        If a run holds the folder's lock, or a part is damaged (:class:`DamagedFolderError`).
+    WriteError
+        If ``out`` was given and cannot be written.
+    """
+    folder = ResultsFolder(path)
+    owner = folder.in_use_by()
+    if owner is not None:
+        raise ResultsFolderError(
+            f"{folder.path} is being written by {owner}: a run is in progress; summarize it "
+            "when that run has ended (its progress bar shows how far it is)"
+        )
+    results = open_results(path)
+    results.summary = compute_summary(results)
+    try:
+        write_csv(results.summary, out if out is not None else results.folder.summary_path)
+        if results.design is not None and out is None:
+            write_csv(results.compute_design_summary(), results.path / DESIGN_SUMMARY)
+    except WriteError as err:
+        if out is not None:
+            raise
+        return results, err
+    return results, None

@@ -224,6 +224,23 @@ def init_worker(parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def check_executor_options(name: str | None, workers: int | None) -> None:
+    """Refuse executor options that contradict each other (checked before anything is created).
+
+    Raises
+    ------
+    ConfigError
+        If ``name`` is unknown, ``workers`` < 1, or ``workers`` > 1 with ``serial``.
+    """
+    if name is not None and name not in EXECUTORS:
+        raise ConfigError(None, "executor", f"one of {list(EXECUTORS)}", name)
+    if workers is not None and workers < 1:
+        raise ConfigError(None, "workers", "at least 1", workers)
+    if name == "serial" and workers is not None and workers > 1:
+        raise ConfigError(None, "workers", "no worker processes with the serial executor (it "
+                          "runs in this process; use executor processes)", workers)  # fmt: skip
+
+
 def make_executor(
     name: str | None, workers: int | None, *, tasks: int, runs: int, engine: str = "batch"
 ) -> SerialExecutor | ProcessExecutor:
@@ -252,13 +269,7 @@ def make_executor(
     ConfigError
         If ``name`` is unknown, ``workers`` < 1, or ``workers`` > 1 with ``serial``.
     """
-    if name is not None and name not in EXECUTORS:
-        raise ConfigError(None, "executor", f"one of {list(EXECUTORS)}", name)
-    if workers is not None and workers < 1:
-        raise ConfigError(None, "workers", "at least 1", workers)
-    if name == "serial" and workers is not None and workers > 1:
-        raise ConfigError(None, "workers", "no worker processes with the serial executor (it "
-                          "runs in this process; use executor processes)", workers)  # fmt: skip
+    check_executor_options(name, workers)
     cpus = os.cpu_count() or 1
     if name is None and workers is not None:
         name = "processes" if workers > 1 and tasks > 1 else "serial"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sim.experiment.integrity import damaged_parts
+from sim.experiment.provenance import code_changes, code_hash
 from sim.experiment.store import (
     FORMAT,
     ResultsFolder,
@@ -102,6 +104,7 @@ def prepare(
             "engine": experiment.runs_on,
             "chunk_size": size,
             "versions": package_versions(),
+            "code": code_hash(experiment.model),
             "started": now(),
             "finished": None,
             "status": "running",
@@ -133,10 +136,17 @@ def prepare(
                 f"{folder.path} was made from a different {what} ({detail or 'a variant changed'}"
                 "); resuming would mix results: use another --out"
             )
-    for entry in manifest["tasks"]:
-        parts = [entry["runs_part"]] + ([entry["series_part"]] if entry["series_part"] else [])
-        if entry["status"] == "done" and not all((folder.path / p).is_file() for p in parts):
-            entry["status"], entry["message"] = "pending", "part missing; rerun"
+    if manifest.get("code"):  # folders of older versions have no code hash to compare
+        changes = code_changes(manifest["code"], code_hash(experiment.model))
+        if changes:
+            raise ResultsFolderError(
+                f"{folder.path} was made by other code ({'; '.join(changes)}); resuming would "
+                "mix rows of two versions of the model: use another --out"
+            )
+    for damage in damaged_parts(folder, manifest):  # rerun exactly the tasks with holes
+        entry = next(e for e in manifest["tasks"] if e["id"] == damage.task)
+        entry["status"], entry["message"] = "pending", f"{damage.part} {damage.problem}; rerun"
+        (folder.path / damage.part).unlink(missing_ok=True)
     manifest["status"] = "running"
     manifest.setdefault("resumed", []).append(now())
     folder.write_manifest(manifest)
@@ -163,3 +173,8 @@ def record(entry: dict[str, Any], task: Task, report: dict | None, error: str | 
         entry.update(status="done", message="", failed_runs=[], failed_count=0)
     if report is not None:
         entry["seconds"] = report["seconds"]
+        for key in ("runs_sha256", "series_sha256", "series_rows"):
+            entry[key] = report.get(key)
+        entry["runs_rows"] = report["rows"]
+        if report.get("write_error"):  # parts not (all) written: the task is to run again
+            entry.update(status="pending", message=report["write_error"], failed_runs=[])

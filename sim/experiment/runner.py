@@ -42,13 +42,13 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from sim.errors import ConfigError
 from sim.experiment.chunks import Chunk, ModelSpec
 from sim.experiment.dask_executor import open_cluster
 from sim.experiment.executors import check_not_in_a_worker, make_executor
 from sim.experiment.manifest import prepare, record
+from sim.experiment.planning import PROBE_FROM, Plan, check_plan, plan_run
 from sim.experiment.spec import Experiment, load_experiment
-from sim.experiment.store import ResultsFolder, now
+from sim.experiment.store import ResultsFolder, WriteError, now
 from sim.experiment.sweeps import check_design, sweep_chunk, write_design
 from sim.experiment.tasks import Task, compute_task, execute_task, save_output
 
@@ -128,9 +128,11 @@ def run_to_folder(
     check_not_in_a_worker(executor)
     if not isinstance(experiment, Experiment):
         experiment = load_experiment(experiment)
-    if chunk_size is not None and chunk_size < 1:
-        raise ConfigError(None, "chunk_size", "at least 1", chunk_size)
     folder = ResultsFolder(Path(out) / experiment.name)
+    sized = plan(experiment, out=out, executor=executor, workers=workers,
+                 chunk_size=chunk_size, probe=None if not resume else False)  # fmt: skip
+    if not resume:  # every option and size checked before the folder exists
+        check_plan(sized, experiment.file)
     # a cluster is connected and its workers checked before anything is written
     with open_cluster(executor, workers, scheduler) as cluster, folder.locked():
         check_design(folder, experiment)
@@ -149,6 +151,28 @@ def run_to_folder(
         manifest["finished"] = now()
         folder.write_manifest(manifest)
     return folder.path
+
+
+def plan(
+    experiment: Experiment,
+    *,
+    out: str | Path = "results",
+    executor: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    probe: bool | None = True,
+) -> Plan:
+    """What a run would do (:func:`sim.experiment.planning.plan_run`), with a probe of a few
+    runs for time and disk when ``probe`` is True, or (None) when the run is large enough for
+    its disk need to matter."""
+    runs = len(experiment.variant_names) * experiment.replications
+    if probe is None:
+        probe = runs >= PROBE_FROM
+    folder = ResultsFolder(Path(out) / experiment.name)
+    return plan_run(experiment, out=out, executor=executor, workers=workers,
+                    chunk_size=chunk_size,
+                    probe=(lambda entry: make_task(experiment, entry, folder)) if probe else None
+                    )  # fmt: skip
 
 
 def make_task(experiment: Experiment, entry: dict[str, Any], folder: ResultsFolder) -> Task:
@@ -233,16 +257,27 @@ def execute(
                 if here:
                     report = save_output(task, report)
                 record(entries[task.id], task, report, error)
+                if report is not None and report.get("write_error"):
+                    raise WriteError(report["write_error"])  # disk full, read-only: stop here
                 if time.monotonic() - saved >= MANIFEST_SECONDS:
                     folder.write_manifest(manifest)
                     saved = time.monotonic()
                 bar.advance(counter, task.chunk.stop - task.chunk.start)
         except KeyboardInterrupt:
             manifest["status"] = "interrupted"
-            folder.write_manifest(manifest)
+            save_if_possible(folder, manifest)
             done = sum(entry["status"] == "done" for entry in manifest["tasks"])
             raise RunInterrupted(folder.path, done, len(manifest["tasks"])) from None
         except BaseException:
             manifest["status"] = "failed"
-            folder.write_manifest(manifest)
+            save_if_possible(folder, manifest)
             raise
+
+
+def save_if_possible(folder: ResultsFolder, manifest: dict[str, Any]) -> None:
+    """Save the manifest on the way out; if even that cannot be written (the disk is full),
+    the last one saved stays whole, and a resume reruns the tasks done since."""
+    try:
+        folder.write_manifest(manifest)
+    except WriteError:
+        pass

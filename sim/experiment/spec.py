@@ -37,7 +37,7 @@ from sim.experiment.seeds import run_seeds, stream_seed
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
 from sim.scenario.overrides import apply_overrides, resolve_path
 from sim.scenario.reading import read_yaml, validation_error
-from sim.scenario.schema import Event, Frozen, Scenario
+from sim.scenario.schema import MAX_STEP, Event, Frozen, Scenario
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
@@ -86,7 +86,7 @@ class Experiment(Frozen):
     )
     replications: Annotated[int, Field(ge=1)] = 1000
     seed: Annotated[int, Field(ge=0)] = 0
-    months: Annotated[int, Field(ge=1)] = 120
+    months: Annotated[int, Field(ge=1, le=MAX_STEP)] = 120
     common_random_numbers: bool = True
     engine: Literal["batch", "mesa"] | None = None
     outputs: Outputs = Outputs()
@@ -262,9 +262,9 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
     if experiment.sweep is not None:
         check_sweep(experiment.sweep, file)
     if experiment.model is not None:
-        check_model_variants(experiment, file)
         check_model(experiment.model, experiment.parameters, experiment.collect,
                     experiment.steps, file)  # fmt: skip
+        check_model_variants(experiment, file)
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
     if experiment.sweep is not None:
@@ -398,6 +398,13 @@ def check_model_variants(experiment: Experiment, file: str | Path | None) -> Non
                     f"one of the parameters {sorted(experiment.parameters)}",
                     key,
                 )
+        if variant.overrides:  # the variant's model must build too, not only the base's
+            try:
+                check_model(experiment.model, experiment.parameters_for(name),
+                            experiment.collect, experiment.steps, file)  # fmt: skip
+            except ConfigError as err:
+                raise ConfigError(file, f"variants.{name}.overrides", err.expected,
+                                  err.found) from None  # fmt: skip
 
 
 def experiment_design(experiment: Experiment) -> pd.DataFrame | None:

@@ -60,16 +60,51 @@ class ResultsFolderError(AllianceSimError, RuntimeError):
 # --- atomic files --------------------------------------------------------------------------------
 
 
+class WriteError(ResultsFolderError):
+    """A file of the results folder could not be written (disk full, read-only, no permission).
+
+    The message names the file, the reason and what to do; no temporary file is left behind.
+    """
+
+
+WRITE_ADVICE = {
+    errno.ENOSPC: "free some space (or use another --out), then continue with --resume",
+    errno.EDQUOT: "free some space (or use another --out), then continue with --resume",
+    errno.EROFS: "the folder is read-only: use another --out",
+    errno.EACCES: "you may not write there: use another --out",
+    errno.EPERM: "you may not write there: use another --out",
+}
+
+
+def write_error(path: Path, err: OSError) -> WriteError:
+    """The error for a file that could not be written, with the reason and advice."""
+    advice = WRITE_ADVICE.get(err.errno, "check the folder, then continue with --resume")
+    return WriteError(f"{path}: cannot write ({err.strerror or err}); {advice}")
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that the file is either absent, old, or complete and new."""
+    """Write ``data`` to ``path`` so that the file is either absent, old, or complete and new.
+
+    Raises
+    ------
+    WriteError
+        If the file cannot be written (no space, read-only, ...), after deleting the temporary.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temporary, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except OSError as err:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:  # a folder we cannot even delete in: the lock's cleanup is the fallback
+            pass
+        raise write_error(path, err) from None
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:
@@ -79,9 +114,11 @@ def parquet_bytes(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def write_part(frame: pd.DataFrame, path: str | Path) -> None:
-    """Write one Parquet part atomically."""
-    atomic_write_bytes(path, parquet_bytes(frame))
+def write_part(frame: pd.DataFrame, path: str | Path) -> str:
+    """Write one Parquet part atomically; return its SHA-256 (the manifest records it)."""
+    data = parquet_bytes(frame)
+    atomic_write_bytes(path, data)
+    return sha256_bytes(data)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> None:
@@ -260,6 +297,30 @@ class ResultsFolder:
             finally:
                 os.ftruncate(fd, 0)  # the file stays; an empty one names no owner
                 unlock(fd)
+        finally:
+            os.close(fd)
+
+    def in_use_by(self) -> str | None:
+        """Who holds the folder's lock (a run writing here, as words), or None if no one does.
+
+        Only looks: a shared lock is tried and released at once, on a read-only descriptor, so
+        this works in a read-only folder too (where no run can be writing).
+        """
+        if fcntl is None or not self.lock_path.is_file():  # Windows: the run's own lock decides
+            return None
+        try:
+            fd = os.open(self.lock_path, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return self.lock_owner()
+        except OSError:
+            return None
+        else:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            return None
         finally:
             os.close(fd)
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.experiment.chunks import Chunk, run_chunk
-from sim.experiment.store import atomic_write_bytes, parquet_bytes
+from sim.experiment.store import WriteError, atomic_write_bytes, parquet_bytes, sha256_bytes
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ def compute_task(task: Task) -> TaskOutput:
         "failures": result.failures,
         "seconds": round(time.perf_counter() - started, 3),
     }
+    if series is not None:
+        report["series_rows"] = len(result.series)
     return TaskOutput(report, parquet_bytes(result.runs) if len(result.runs) else None, series)
 
 
@@ -67,10 +69,16 @@ def save_output(task: Task, output: TaskOutput | None) -> dict[str, Any] | None:
     discard_parts(task)
     if output is None:
         return None
-    for part, data in ((task.series_part, output.series), (task.runs_part, output.runs)):
-        if part is not None and data is not None:
-            atomic_write_bytes(folder / part, data)
-    return output.report
+    report = dict(output.report)
+    try:  # the manifest records what was written, to check the parts later
+        for kind, part, data in (("series", task.series_part, output.series),
+                                 ("runs", task.runs_part, output.runs)):  # fmt: skip
+            if part is not None and data is not None:
+                atomic_write_bytes(folder / part, data)
+                report[f"{kind}_sha256"] = sha256_bytes(data)
+    except WriteError as err:  # the runner stops: the next parts would not fit either
+        report["write_error"] = str(err)
+    return report
 
 
 def discard_parts(task: Task) -> None:

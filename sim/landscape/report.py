@@ -26,6 +26,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from sim.errors import ConfigError
 from sim.landscape.energy import EXHAUSTIVE_LIMIT, LandscapeResult
 from sim.landscape.inputs import LandscapeInput, load_landscape
 from sim.landscape.search import analyse_landscape
@@ -85,6 +86,8 @@ def landscape_command(
     ----------
     Axelrod & Bennett (1993).
     """
+    check_json_path(json_path)  # before the work, not after printing every table
+    drawn = seed is None
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % (1 << 63))
     loaded = load_landscape(path, month=month, overrides=overrides, seed=seed)
@@ -100,9 +103,16 @@ def landscape_command(
         return document
     console = console or Console()
     console.print(render(result, loaded, comparison, seed=seed))
+    if drawn and (loaded.simulated or result.method != "exhaustive"):
+        console.print(f"seed {seed} (drawn; repeat this analysis with --seed {seed})",
+                      soft_wrap=True, highlight=False)  # fmt: skip
     if json_path is not None:
-        write_json(document, json_path)
-        console.print(f"Wrote {json_path}")
+        try:
+            write_json(document, json_path)
+        except OSError as err:
+            raise ConfigError(None, "--json", "a file that can be written",
+                              f"{json_path} ({err.strerror or err})") from None  # fmt: skip
+        console.print(f"Wrote {escape(str(json_path))}", soft_wrap=True)
     return document
 
 
@@ -267,7 +277,7 @@ def render(
         )
         for column in ("blocs from", "bloc", "members", "together", "camp", "split off",
                        "camp-mates"):  # fmt: skip
-            blocs.add_column(column)
+            blocs.add_column(column, overflow="fold")  # seeds in full, never cut
         for row in comparison:
             blocs.add_row(
                 escape(row["source"]),
@@ -332,6 +342,29 @@ def heading(result: LandscapeResult, loaded: LandscapeInput, *, seed: int | None
         )
     text.append(ENERGY_CONVENTION + ".", style="dim")
     return text
+
+
+def check_json_path(json_path: str | Path | None) -> None:
+    """Refuse a ``--json`` path that cannot be written, before any work (``-`` is stdout).
+
+    Raises
+    ------
+    ConfigError
+        On ``--json``, with the reason (no such folder, a folder, read-only, ...).
+    """
+    if json_path is None or str(json_path) == "-":
+        return
+    path = Path(json_path)
+    probe = path.with_name(f".{path.name}.{os.getpid()}.check.tmp")
+    try:
+        if path.is_dir():
+            raise IsADirectoryError(21, "is a folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        probe.open("x").close()
+        probe.unlink()
+    except OSError as err:
+        raise ConfigError(None, "--json", "a file that can be written",
+                          f"{json_path} ({err.strerror or err})") from None  # fmt: skip
 
 
 def write_json(document: dict[str, Any], path: str | Path) -> None:

@@ -170,6 +170,7 @@ def non_finite(data: Any, prefix: str = "") -> tuple[str, float] | None:
     return None
 
 
+UNION_MEMBERS = ("str", "int", "float")  # how pydantic names the members of a union in a path
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 PLAIN_TYPES = {
     "float_type": "a number",
@@ -218,8 +219,17 @@ def plain_expectation(error: dict[str, Any]) -> str:
 
 
 def validation_error(err: ValidationError, file: str | Path | None) -> ConfigError:
-    """Turn pydantic's first error into a ConfigError naming the dotted field path."""
-    first = err.errors()[0]
+    """Turn pydantic's first error into a ConfigError naming the dotted field path.
+
+    A field of two types (a month is ``YYYY-MM`` text or a step number) gets one error per
+    type; the one that is not about the type (``a number ≤ 12000``) is the one that helps.
+    """
+    errors = err.errors()
+    first = errors[0]
+    if first["loc"] and first["loc"][-1] in UNION_MEMBERS:
+        siblings = [e for e in errors if e["loc"][:-1] == first["loc"][:-1]]
+        first = next((e for e in siblings if not e["type"].endswith("_type")), first)
+        first = {**first, "loc": first["loc"][:-1]}
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     found = "nothing" if first["type"] == "missing" else first.get("input")
     return ConfigError(file, field, plain_expectation(first), found)

@@ -174,7 +174,8 @@ class Dynamics(Frozen):
 
 # --- events (MODEL.md section 5) -----------------------------------------------------------------
 
-Month = str | Annotated[int, Field(ge=0)]
+MAX_STEP = 12_000  # a thousand years of months: beyond any horizon a run could have
+Month = str | Annotated[int, Field(ge=0, le=MAX_STEP)]
 
 
 class EventBase(Frozen):

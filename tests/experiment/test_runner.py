@@ -264,7 +264,7 @@ def wait_for_a_part(folder: Path, process: subprocess.Popen, timeout: float = 60
         time.sleep(0.01)
 
 
-@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT", "SIGTERM"])
 def test_killed_run_leaves_whole_parts_and_resumes_to_identical_tables(tmp_path, reference, how):
     path = write_experiment(tmp_path, replications=40)
     out = tmp_path / "out"

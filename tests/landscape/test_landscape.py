@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -669,3 +670,25 @@ def test_actor_names_are_shown_as_written_not_as_markup(tmp_path, capsys) -> Non
     assert main(["landscape", str(path), "--top", "2"]) == 0
     out = capsys.readouterr().out
     assert "[b]North" in out and "South [/]" in out
+
+
+def test_an_unwritable_json_path_is_refused_before_any_work(tmp_path, capsys) -> None:
+    from sim.cli import main
+
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")
+    target = blocker / "result.json"  # a folder that is a file
+    assert main(["landscape", "docs/examples/toy_landscape.yaml", "--json", str(target)]) == 2
+    captured = capsys.readouterr()
+    assert "--json: expected a file that can be written" in captured.err
+    assert "Local minima" not in captured.out  # nothing printed before the refusal
+
+
+def test_a_drawn_seed_is_printed_in_full(capsys) -> None:
+    from sim.cli import main
+    from sim.scenario.shipped import default_scenario_path
+
+    assert main(["landscape", str(default_scenario_path()), "--month", "3", "--top", "1"]) == 0
+    out = capsys.readouterr().out
+    seed = re.search(r"^seed (\d+) \(drawn; repeat this analysis with --seed (\d+)\)$", out, re.M)
+    assert seed and seed.group(1) == seed.group(2) and len(seed.group(1)) >= 10
