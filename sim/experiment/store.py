@@ -60,7 +60,7 @@ class ResultsFolderError(AllianceSimError, RuntimeError):
 # --- atomic files --------------------------------------------------------------------------------
 
 
-class WriteError(ResultsFolderError):
+class WriteError(ResultsFolderError, OSError):
     """A file of the results folder could not be written (disk full, read-only, no permission).
 
     The message names the file, the reason and what to do; no temporary file is left behind.
