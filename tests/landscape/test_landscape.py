@@ -475,10 +475,10 @@ def test_scenario_start_sizes_and_propensities(tmp_path: Path) -> None:
     assert loaded.kind == "scenario" and loaded.step == 0 and loaded.month == "2025-03"
     np.testing.assert_allclose(loaded.landscape.sizes, [1 / 8, 3 / 8, 4 / 8])
     p = loaded.landscape.propensity
-    # p = affinity + 0.5 (1 - |a_i - a_j|) - 0.5 T
-    assert p[0, 1] == pytest.approx(0.6 + 0.5 * (1 - 0.2) - 0.5 * 0.05)
-    assert p[0, 2] == pytest.approx(-0.6 + 0.5 * (1 - 1.0) - 0.5 * 0.5)
-    assert p[1, 2] == pytest.approx(0.0 + 0.5 * (1 - 0.8) - 0.5 * 0.05)
+    # p = affinity + 0.5 clip(1 - |a_i - a_j| / 0.6, -1, 1) - 0.5 T  (signed similarity, d0 = 0.6)
+    assert p[0, 1] == pytest.approx(0.6 + 0.5 * (1 - 0.2 / 0.6) - 0.5 * 0.05)
+    assert p[0, 2] == pytest.approx(-0.6 + 0.5 * (1 - 1.0 / 0.6) - 0.5 * 0.5)
+    assert p[1, 2] == pytest.approx(0.0 + 0.5 * (1 - 0.8 / 0.6) - 0.5 * 0.05)
     assert np.all(np.diag(p) == 0.0)
     start, final = loaded.bloc_sets
     assert start.label == "scenario at 2025-03" and start.blocs == {"pact": ("AAA", "BBB")}
