@@ -20,6 +20,7 @@ from sim.model.world import compile_world, describe
 from sim.scenario.calendar import step_to_month
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
+from sim.scenario.shipped import copy_shipped, resolve_input, shipped_files
 
 app = typer.Typer(
     name="alliance-sim",
@@ -27,14 +28,16 @@ app = typer.Typer(
         "Simulate how regional security pacts grow, stall or provoke.\n\n"
         "A scenario file (scenarios/*.yaml) describes countries, relations, blocs, outside "
         "patrons and dated events; an experiment file (experiments/*.yaml) says which variants "
-        "to run and how often. A typical session:\n\n"
-        "  alliance-sim validate scenarios/western_balkans_2025.yaml   (what the scenario holds)"
+        "to run and how often. Shipped files are named without a folder (`alliance-sim "
+        "examples` lists them; `alliance-sim init DIR` copies them for editing). A typical "
+        "session:\n\n"
+        "  alliance-sim validate western_balkans_2025   (what the scenario holds)"
         "\n\n"
-        "  alliance-sim simulate scenarios/western_balkans_2025.yaml --seed 7   (one history)"
+        "  alliance-sim simulate western_balkans_2025 --seed 7   (one history)"
         "\n\n"
-        "  alliance-sim run experiments/bulgaria_question.yaml   (probabilities over many runs)"
+        "  alliance-sim run bulgaria_question   (probabilities over many runs)"
         "\n\n"
-        "  alliance-sim landscape scenarios/western_balkans_2025.yaml   (stable camps)\n\n"
+        "  alliance-sim landscape western_balkans_2025   (stable camps)\n\n"
         "Every value of a scenario has a dotted path (countries.SRB.alignment, "
         "patrons.west.endorsement, dynamics.tension.decay) that --set, variants and sweeps use. "
         "Docs: docs/MODEL.md, docs/configuration.md, docs/experiments.md, docs/landscape.md."
@@ -46,7 +49,11 @@ app = typer.Typer(
 console = Console()
 
 ScenarioArg = Annotated[
-    Path, typer.Argument(help="A scenario YAML file, e.g. scenarios/western_balkans_2025.yaml.")
+    Path,
+    typer.Argument(
+        help="A scenario YAML file, or the name of a shipped one (alliance-sim examples), e.g. "
+        "western_balkans_2025."
+    ),
 ]
 
 
@@ -57,6 +64,7 @@ def validate(path: ScenarioArg) -> None:
     Every problem is reported with the file, the dotted field path, what was expected and what
     was found. Exit status 0 means the scenario is ready to simulate.
     """
+    path = resolve_input(path, "scenario")
     scenario = load_scenario(path)
     world = compile_world(scenario)
     summary = describe(world)
@@ -110,7 +118,7 @@ def simulate(
     history: use `alliance-sim run EXPERIMENT.yaml` for probabilities over many runs.
     """
     overrides = parse_overrides(override or [])
-    scenario = load_scenario(path, overrides=overrides)
+    scenario = load_scenario(resolve_input(path, "scenario"), overrides=overrides)
     from sim.model import AllianceModel  # Mesa: not imported by `run`'s worker processes
 
     model = AllianceModel(scenario, months=months, timeline=True, rng=seed)
@@ -148,7 +156,7 @@ def patterns(
     from sim.analysis.patterns import evaluate_patterns
     from sim.analysis.tables import patterns_table
 
-    scenario = load_scenario(path)
+    scenario = load_scenario(resolve_input(path, "scenario"))
     results = evaluate_patterns(scenario, replications=replications, seed=seed)
     console.print(patterns_table(results, start=scenario.start))
     failed = [result.pattern.name for result in results if not result.passed]
@@ -166,7 +174,8 @@ def landscape(
         Path,
         typer.Argument(
             help="A landscape file (YAML with actors: and propensities:), a CSV matrix with a "
-            "size column, or a scenario, e.g. docs/examples/toy_landscape.yaml."
+            "size column, or a scenario (a file or a shipped name), e.g. "
+            "docs/examples/toy_landscape.yaml or western_balkans_2025."
         ),
     ],
     top: Annotated[
@@ -218,8 +227,9 @@ def landscape(
     """
     from sim.landscape.report import landscape_command
 
-    landscape_command(path, top=top, json_path=json_path, month=month, restarts=restarts,
-                      overrides=parse_overrides(override or []), seed=seed)  # fmt: skip
+    landscape_command(resolve_input(path, "scenario"), top=top, json_path=json_path,
+                      month=month, restarts=restarts, overrides=parse_overrides(override or []),
+                      seed=seed)  # fmt: skip
 
 
 class ExecutorName(StrEnum):
@@ -236,7 +246,11 @@ class EngineName(StrEnum):
 @app.command("run")
 def run(
     experiment: Annotated[
-        Path, typer.Argument(help="An experiment YAML file, e.g. experiments/nato_stance.yaml.")
+        Path,
+        typer.Argument(
+            help="An experiment YAML file, or the name of a shipped one (alliance-sim examples), "
+            "e.g. nato_stance or experiments/nato_stance.yaml."
+        ),
     ],
     out: Annotated[Path, typer.Option(help="Parent folder of the results folder.")] = Path(
         "results"
@@ -308,7 +322,7 @@ def run(
     from sim.workflow import load_experiment, run_experiment
 
     loaded = load_experiment(
-        experiment,
+        resolve_input(experiment, "experiment"),
         replications=replications,
         seed=seed,
         engine=engine.value if engine else None,
@@ -539,6 +553,46 @@ def report(
 
     path = write_report(folder, out=out, redraw=redraw)
     console.print(f"Report in [bold]{escape(str(path))}[/bold]", soft_wrap=True)
+
+
+@app.command()
+def examples() -> None:
+    """List the shipped scenarios and experiments: name, kind and what each is for.
+
+    Every command that takes a scenario or experiment file also takes one of these names, e.g.
+    `alliance-sim run bulgaria_question`; `alliance-sim init DIR` copies them all for editing.
+    """
+    table = Table("name", "kind", "what it is", title="Shipped with alliance-sim")
+    for entry in shipped_files():
+        table.add_row(entry.name, entry.kind, escape(entry.summary))
+    console.print(table)
+    console.print(f"Files in {escape(str(shipped_files()[0].path.parents[1]))}", soft_wrap=True)
+
+
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="Where to copy them (created if missing).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite files that are already there.")
+    ] = False,
+) -> None:
+    """Copy the shipped scenarios (with their data and sources) and experiments into FOLDER.
+
+    FOLDER/scenarios/ and FOLDER/experiments/ keep the shipped layout, so each experiment still
+    finds its scenario and every file can be edited and run by path, e.g.
+    `alliance-sim run FOLDER/experiments/bulgaria_question.yaml`. Nothing is copied if any of
+    the files exists already, unless --force.
+    """
+    written = copy_shipped(folder, force=force)
+    counts = {kind: sum(1 for p in written if p.parent.name == kind) for kind in
+              ("scenarios", "experiments")}  # fmt: skip
+    example = folder / "experiments" / "nato_stance.yaml"
+    console.print(
+        f"Copied {counts['scenarios']} scenarios, {counts['experiments']} experiments and "
+        f"{len(written) - sum(counts.values())} data files into [bold]{escape(str(folder))}"
+        f"[/bold]; try: alliance-sim run {escape(str(example))}",
+        soft_wrap=True,
+    )
 
 
 def report_folder(results) -> None:
