@@ -105,7 +105,7 @@ def simulate_together(
     for step in range(months):
         derived, changes = phases.plan(state, world, step, draws.month(step))
         phases.commit(state, world, derived, changes)
-        check_finite(state, step, world.start)
+        check_finite(state, step, world.start, everything=step in world.events)
         tracker.record(step, state, derived, changes)
     rows = tracker.rows(state, derive(state, world))
     rows.insert(0, "seed", seeds)

@@ -1,23 +1,26 @@
 """The random numbers of a run, drawn up front in a layout that any horizon extends.
 
-A run's generator (``numpy.random.default_rng(seed)``) is not drawn from directly: its seed
-sequence is split into independent child streams with fixed keys, one per kind of number, and
-each stream is drawn month by month (rows [month, item] in C order):
+A run's generator (``numpy.random.default_rng(seed)``) is not drawn from directly: a child of its
+seed sequence (spawn key ``STREAMS_KEY`` appended) gives the seeds of independent PCG64 streams,
+four words each, one stream per kind of number, and each stream is drawn month by month (rows
+[month, item] in C order):
 
-- key 0: standard normals (months, n + n(n-1)/2): alignment noise, then tension noise per
-  dyad i < j;
-- key 1: uniforms (months, 2n + 1): exit, counter-bloc formation, crisis;
-- key 2: standard normals (months, n): the drift of domestic costs (politics);
-- key 3 + 2b: uniforms (months, n): joining bloc slot b;
-- key 4 + 2b: standard normals (months,): the depth noise of bloc slot b.
+- stream 0: standard normals (months, n + n(n-1)/2 + n): alignment noise, tension noise per
+  dyad i < j, then the drift of domestic costs (politics);
+- stream 1: uniforms (months, 2n + 1): exit, counter-bloc formation, crisis;
+- stream 2 + 2b: uniforms (months, n): joining bloc slot b;
+- stream 3 + 2b: standard normals (months,): the depth noise of bloc slot b.
 
 Because every stream is drawn in month order, the first m months of a longer run read exactly
 the numbers of an m-month run with the same seed (a horizon is a prefix), so experiments with
 different horizons keep common random numbers. Because each kind and each bloc slot has its own
-stream, variants that differ in their number of blocs (a counter-bloc switched on, a
-``form_bloc`` event) still share every other number of a replication. Whatever the engine (Mesa
-one run at a time, or the batch engine many runs at once), month t of run r reads the same
-numbers, so both engines give identical results for the same seed, whatever the chunking.
+stream (the seed words of stream k do not depend on how many streams are drawn), variants that
+differ in their number of blocs (a counter-bloc switched on, a ``form_bloc`` event) still share
+every other number of a replication. Whatever the engine (Mesa one run at a time, or the batch
+engine many runs at once), month t of run r reads the same numbers, so both engines give
+identical results for the same seed, whatever the chunking. Seeding the streams from one seed
+sequence's words, rather than building a seed sequence and a generator per stream, keeps the
+cost of a run's draws close to that of the numbers themselves.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-NORMALS, UNIFORMS, POLITICS = 0, 1, 2
-FIRST_BLOC_STREAM = 3  # bloc slot b: joins from stream 3 + 2b, depth noise from 4 + 2b
+STREAMS_KEY = 0  # the child of a run's seed sequence whose words seed its streams
+NORMALS, UNIFORMS = 0, 1
+FIRST_BLOC_STREAM = 2  # bloc slot b: joins from stream 2 + 2b, depth noise from 3 + 2b
+WORDS_PER_STREAM = 4  # a PCG64 seed: 128 bits of state and 128 bits of increment
 
 
 @dataclass(frozen=True)
@@ -56,17 +61,30 @@ class Draws:
 FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join", "politics", "depth")
 
 
-def child_stream(rng: np.random.Generator, key: int) -> np.random.Generator:
-    """The run's independent child stream ``key``: its seed sequence with ``key`` appended.
+def stream_states(rng: np.random.Generator, count: int) -> list[dict]:
+    """PCG64 states of the run's first ``count`` streams, from its seed sequence alone.
 
-    Built from the generator's seed sequence rather than by ``Generator.spawn``, so it depends
-    neither on children spawned before nor on numbers already drawn from ``rng``.
+    Stream k is seeded by words 4k .. 4k + 3 of a child of the generator's seed sequence (its
+    state from the first two, its increment, made odd as PCG requires, from the last two), so it
+    depends neither on numbers already drawn from ``rng`` nor on ``count``.
     """
     seq = rng.bit_generator.seed_seq
     child = np.random.SeedSequence(
-        seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
+        seq.entropy, spawn_key=(*seq.spawn_key, STREAMS_KEY), pool_size=seq.pool_size
     )
-    return np.random.default_rng(child)
+    words = [int(word) for word in child.generate_state(WORDS_PER_STREAM * count, np.uint64)]
+    return [
+        {
+            "bit_generator": "PCG64",
+            "state": {
+                "state": (words[first] << 64) | words[first + 1],
+                "inc": (words[first + 2] << 64) | words[first + 3] | 1,
+            },
+            "has_uint32": 0,
+            "uinteger": 0,
+        }
+        for first in range(0, WORDS_PER_STREAM * count, WORDS_PER_STREAM)
+    ]
 
 
 def draw_runs(
@@ -87,28 +105,31 @@ def draw_runs(
     Draws
         Arrays with a leading run axis of ``len(generators)``.
     """
-    runs, n = len(generators), n_countries
-    normals = np.empty((runs, months, n + n * (n - 1) // 2))
+    runs, n, pairs = len(generators), n_countries, n_countries * (n_countries - 1) // 2
+    normals = np.empty((runs, months, n + pairs + n))
     uniforms = np.empty((runs, months, 2 * n + 1))
-    politics = np.empty((runs, months, n))
     joins = np.empty((runs, n_blocs, months, n))
     depth = np.empty((runs, n_blocs, months))
+    stream = np.random.Generator(np.random.PCG64())  # reseeded for every stream below
     for row, rng in enumerate(generators):
-        child_stream(rng, NORMALS).standard_normal(out=normals[row])
-        child_stream(rng, UNIFORMS).random(out=uniforms[row])
-        child_stream(rng, POLITICS).standard_normal(out=politics[row])
+        states = stream_states(rng, FIRST_BLOC_STREAM + 2 * n_blocs)
+        stream.bit_generator.state = states[NORMALS]
+        stream.standard_normal(out=normals[row])
+        stream.bit_generator.state = states[UNIFORMS]
+        stream.random(out=uniforms[row])
         for slot in range(n_blocs):
-            first = FIRST_BLOC_STREAM + 2 * slot
-            child_stream(rng, first).random(out=joins[row, slot])
-            child_stream(rng, first + 1).standard_normal(out=depth[row, slot])
+            stream.bit_generator.state = states[FIRST_BLOC_STREAM + 2 * slot]
+            stream.random(out=joins[row, slot])
+            stream.bit_generator.state = states[FIRST_BLOC_STREAM + 2 * slot + 1]
+            stream.standard_normal(out=depth[row, slot])
     return Draws(
         alignment=normals[..., :n],
-        tension=normals[..., n:],
+        tension=normals[..., n : n + pairs],
         exit=uniforms[..., :n],
         form=uniforms[..., n : 2 * n],
         crisis=uniforms[..., 2 * n],
         join=joins.transpose(0, 2, 3, 1),
-        politics=politics,
+        politics=normals[..., n + pairs :],
         depth=depth.transpose(0, 2, 1),
     )
 

@@ -307,6 +307,26 @@ def upper_pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.triu_indices(n, k=1)
 
 
+@functools.cache
+def flat_pairs(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat indices into a row-major n x n matrix of (i, j) and of (j, i) for the dyads i < j,
+    and of the diagonal (cached: used every month)."""
+    rows, cols = upper_pairs(n)
+    return rows * n + cols, cols * n + rows, np.arange(n) * (n + 1)
+
+
+def symmetric_from_pairs(values: np.ndarray, n: int, *, fill: float) -> np.ndarray:
+    """The symmetric (R, n, n) matrix holding ``values`` (R, n(n-1)/2) at (i, j) and (j, i),
+    in :func:`upper_pairs` order, and ``fill`` on the diagonal."""
+    runs = values.shape[0]
+    upper, lower, diagonal = flat_pairs(n)
+    matrix = np.empty((runs, n * n))
+    matrix[:, upper] = values
+    matrix[:, lower] = values
+    matrix[:, diagonal] = fill
+    return matrix.reshape(runs, n, n)
+
+
 def tension_change(
     tension: np.ndarray,
     baseline: np.ndarray,
@@ -331,11 +351,9 @@ def tension_change(
     updated *= per_run(reaction, 3) / 2.0
     updated += tension
     updated -= per_run(decay, 3) * (tension - baseline)
-    rows, cols = upper_pairs(tension.shape[-1])
     sigma = per_run(noise_scale, 2)
     factor = np.exp(sigma * noise - sigma * sigma / 2.0)
-    updated[:, rows, cols] *= factor
-    updated[:, cols, rows] *= factor
+    updated *= symmetric_from_pairs(factor, tension.shape[-1], fill=1.0)
     return updated
 
 
@@ -428,14 +446,16 @@ def stage(depth: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(STAGE_BOUNDARIES), depth, side="right")
 
 
-def emboldenment(backing: np.ndarray, propensity_matrix: np.ndarray) -> np.ndarray:
-    """Patron backing carried into a hostile dyad (C2): e_ij = max(b_i, b_j) [p_ij < 0], (R, n, n).
+def emboldenment(
+    backing_i: np.ndarray, backing_j: np.ndarray, propensity_ij: np.ndarray
+) -> np.ndarray:
+    """Patron backing carried into a hostile dyad (C2): e_ij = max(b_i, b_j) [p_ij < 0].
 
     A client backed by a patron is emboldened against its adversaries (Leeds 2003; Benson 2011;
-    Snyder 1984 on entrapment); ``backing`` (R, n) is b_i in [0, 1].
+    Snyder 1984 on entrapment); ``backing_i`` and ``backing_j`` are b_i and b_j in [0, 1] of the
+    two parties of each dyad, arrays of one shape (the month computes it for dyads i < j only).
     """
-    larger = np.maximum(backing[:, :, None], backing[:, None, :])
-    return np.where(propensity_matrix < 0.0, larger, 0.0)
+    return np.where(propensity_ij < 0.0, np.maximum(backing_i, backing_j), 0.0)
 
 
 def crisis_score(

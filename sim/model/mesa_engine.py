@@ -122,7 +122,7 @@ class AllianceModel(mesa.Model):
             self.state, self.world, step, self.draws.month(step), choose=self.countries_decide
         )
         phases.commit(self.state, self.world, derived, changes)
-        check_finite(self.state, step, self.world.start)
+        check_finite(self.state, step, self.world.start, everything=step in self.world.events)
         self.tracker.record(step, self.state, derived, changes)
 
     def countries_decide(

@@ -163,11 +163,10 @@ def test_emboldenment_raises_the_odds_of_a_crisis_on_hostile_dyads():
     Score at T = 1.0, theta 1.2, gamma 8, b = 2.49: 8 * (-0.2) + ln(3.49) * 0.4
     = -1.6 + 1.24990 * 0.4 = -1.10004; chance 0.05 / (1 + e^1.10004) = 0.05 / 4.00428
     = 0.012487."""
-    p = np.zeros((1, 3, 3))
-    for (i, j), value in {(0, 1): -0.5, (0, 2): 0.3, (1, 2): -0.2}.items():
-        p[0, i, j] = p[0, j, i] = value
-    e = dynamics.emboldenment(np.array([[0.4, 0.0, 0.1]]), p)
-    assert [e[0, 0, 1], e[0, 0, 2], e[0, 1, 2]] == pytest.approx([0.4, 0.0, 0.1])
+    backing = np.array([[0.4, 0.0, 0.1]])
+    rows, cols = dynamics.upper_pairs(3)  # dyads (0, 1), (0, 2), (1, 2)
+    e = dynamics.emboldenment(backing[:, rows], backing[:, cols], np.array([[-0.5, 0.3, -0.2]]))
+    assert e[0].tolist() == pytest.approx([0.4, 0.0, 0.1])
     score = dynamics.crisis_score(
         np.array([[1.0]]), np.array([[0.4]]), steepness=8.0, threshold=1.2, emboldenment_odds=2.49
     )
