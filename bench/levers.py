@@ -346,9 +346,15 @@ def main() -> None:
     exits = rows[[f"exit_month_{c}" for c in base.codes]].notna().any(axis=1)
     print()
     print("Diagnostics of the default scenario")
+    temperature = float(base.params["accession.temperature"][0])
     print(
         f"  voluntary joins: {utility.size}; share at negative utility "
         f"{np.mean(utility < 0):.3f}; median utility at joining {np.median(utility):+.3f}"
+    )
+    print(
+        f"  share below -2 temperatures ({-2 * temperature:+.2f}, where the logit gives less than"
+        f" 12% of its chance at zero): {np.mean(utility < -2 * temperature):.3f}; quartiles"
+        f" {np.quantile(utility, 0.25):+.3f} .. {np.quantile(utility, 0.75):+.3f}"
     )
     print(f"  P(some member leaves)      {exits.mean():.3f}")
     print(
