@@ -36,13 +36,12 @@ from sim.experiment.mesa_models import accepted_parameters, check_model
 from sim.experiment.seeds import run_seeds, stream_seed
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
 from sim.scenario.overrides import apply_overrides, resolve_path
-from sim.scenario.reading import read_yaml, validation_error
+from sim.scenario.reading import EVENT_TYPES, read_yaml, validation_error
 from sim.scenario.schema import MAX_STEP, Event, Frozen, Scenario
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
 SERIES_EVERY = {"none": None, "monthly": 1, "yearly": 12}
-EVENT_TYPES = {"invite", "join", "leave", "form_bloc", "set", "shock", "affinity"}
 
 
 class NotAFileError(AllianceSimError, IsADirectoryError):

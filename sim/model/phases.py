@@ -16,7 +16,7 @@ import numpy as np
 from sim.model import dynamics
 from sim.model.draws import Draws
 from sim.model.state import Derived, RunState, derive
-from sim.model.world import World
+from sim.model.world import Change, World
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,10 @@ class EventEffects:
 def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     """Step 1: apply the events scheduled for ``step`` to every run (MODEL.md section 5).
 
-    Within a month the kinds apply in this order: set, shock, affinity, form_bloc, leave, join,
-    invite. A country moved into a bloc by an event leaves the bloc it was in (recorded as an
-    exit); a ``join`` into the bloc a country is already in changes nothing.
+    Within a month the kinds apply in this order: set and add (in file order), shock,
+    affinity, form_bloc, leave, join, invite. A country moved into a bloc by an event leaves
+    the bloc it was in (recorded as an exit); a ``join`` into the bloc a country is already in
+    changes nothing.
     """
     runs, n, n_blocs = state.runs, world.n_countries, world.n_blocs
     invited = np.zeros((runs, n, n_blocs), dtype=bool)
@@ -57,10 +58,8 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
             forced_join[:, country] = np.where(moved, slot, forced_join[:, country])
         state.member[:, country] = slot
 
-    for name, value in events.sets:
-        state.params[name][:] = value
-        if name == "threat.distance_scale_km":
-            state.proximity = dynamics.proximity(world.distance_km, state.params[name])
+    for change in events.changes:
+        apply_change(state, world, change)
     for i, j, delta in events.shocks:
         for a, b in ((i, j), (j, i)):
             state.tension[:, a, b] = np.maximum(state.tension[:, a, b] + delta, 0.0)
@@ -90,12 +89,27 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     return EventEffects(invited, forced_join, forced_exit)
 
 
+def apply_change(state: RunState, world: World, change: Change) -> None:
+    """Write a ``set`` or ``add`` event into every run, and what depends on the value."""
+    array = state.params[change.key] if change.key else getattr(state, change.array)
+    for cell in change.cells:
+        at = (slice(None), *cell)
+        if change.add:
+            array[at] = np.clip(array[at] + change.value, change.low, change.high)
+        else:
+            array[at] = change.value
+    if change.array == "capability":
+        state.size = dynamics.sizes(state.capability)
+    if change.key == "threat.distance_scale_km":
+        state.proximity = dynamics.proximity(world.distance_km, array)
+
+
 def next_alignment(
     state: RunState, world: World, derived: Derived, noise: np.ndarray
 ) -> np.ndarray:
     """Step 2: alignment after bounded confidence, patrons, balancing and anchoring (A1, A2)."""
     p = state.params
-    pull = dynamics.bounded_confidence_pull(state.alignment, world.openness, derived.propensity)
+    pull = dynamics.bounded_confidence_pull(state.alignment, state.openness, derived.propensity)
     outside_pact = (
         state.member != world.pact if world.pact >= 0 else np.ones_like(state.member, dtype=bool)
     )
@@ -105,15 +119,15 @@ def next_alignment(
     balances = ~derived.in_bloc.transpose(0, 2, 1) & ~can_join
     return dynamics.alignment_change(
         state.alignment,
-        world.anchor,
+        state.anchor,
         pull,
         outside_pact,
         derived.bloc_threat,
         dynamics.bloc_alignment(state.alignment, derived.in_bloc),
         balances,
         noise,
-        stubbornness=world.stubbornness,
-        russia_ties=world.russia_ties,
+        stubbornness=state.stubbornness,
+        russia_ties=state.russia_ties,
         rate=p["alignment.rate"],
         west_pull=p["west_pull"],
         endorsement=p["endorsement"],

@@ -13,13 +13,18 @@ import numpy as np
 from sim.model import dynamics
 from sim.model.world import World
 
+CHANGEABLE = ("capability", "anchor", "stubbornness", "openness", "russia_ties", "nato",
+              "misperception", "domestic_cost")  # World arrays that events may change  # fmt: skip
+
 
 @dataclass
 class RunState:
     """Mutable state of R runs: alignment (R, n), tension/affinity/baseline (R, n, n),
     member (R, n) bloc slot or -1, depth (R, B), active (R, B), cost_shock (R, n) (the drift of
     each country's domestic cost as governments change), invitation (R, n, B) (months an
-    invitation stays open, 0 = none), and parameters (R,) that ``set`` events may change."""
+    invitation stays open, 0 = none), parameters (R,), and the scenario values that ``set`` and
+    ``add`` events may change: the country values (R, n) and domestic_cost (R, n, B), each
+    bloc's eligibility and openness (R, B)."""
 
     alignment: np.ndarray
     tension: np.ndarray
@@ -33,6 +38,16 @@ class RunState:
     proximity: np.ndarray
     cost_shock: np.ndarray
     invitation: np.ndarray
+    capability: np.ndarray
+    anchor: np.ndarray
+    stubbornness: np.ndarray
+    openness: np.ndarray
+    russia_ties: np.ndarray
+    nato: np.ndarray
+    misperception: np.ndarray
+    domestic_cost: np.ndarray
+    eligibility: np.ndarray
+    open: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -70,10 +85,13 @@ class RunState:
             depth=depth,
             active=active,
             params=params,
-            size=own(dynamics.sizes(world.capability)),
+            size=own(dynamics.sizes(world.capability)),  # kept in step with capability
             proximity=dynamics.proximity(world.distance_km, params["threat.distance_scale_km"]),
             cost_shock=np.zeros((runs, n)),
             invitation=np.zeros((runs, n, n_blocs), dtype=np.int64),
+            **{name: own(getattr(world, name)) for name in CHANGEABLE},
+            eligibility=own(np.array([[bloc.eligibility for bloc in world.blocs]])),
+            open=own(np.array([[bloc.open for bloc in world.blocs]], dtype=bool)),
         )
 
 
@@ -107,9 +125,9 @@ def derive(state: RunState, world: World) -> Derived:
         p["propensity.tension_weight"],
         p["propensity.similarity_range"],
     )
-    effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
+    effective = dynamics.effective_size(state.size, p["russia_support"], state.russia_ties)
     threat = dynamics.threat(
-        effective, state.proximity, state.tension, world.misperception, p["threat.size_exponent"]
+        effective, state.proximity, state.tension, state.misperception, p["threat.size_exponent"]
     )
     in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
     opponent = dynamics.opponents(propensity, in_bloc)
@@ -121,11 +139,11 @@ def derive(state: RunState, world: World) -> Derived:
     relief = np.where(
         state.invitation > 0, dynamics.per_run(p["accession.invitation_relief"], 3), 0.0
     )
-    cost = (world.domestic_cost + state.cost_shock[:, :, None]) * (1.0 - relief)
+    cost = (state.domestic_cost + state.cost_shock[:, :, None]) * (1.0 - relief)
     utility = dynamics.accession_utility(
         frustration,
         security,
-        world.nato,
+        state.nato,
         state.alignment,
         cost,
         endorsed,
@@ -137,15 +155,13 @@ def derive(state: RunState, world: World) -> Derived:
     )
     majority = np.array([bloc.majority for bloc in world.blocs], dtype=bool)
     vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
-    eligibility = np.array([bloc.eligibility for bloc in world.blocs], dtype=float)
-    open_bloc = np.array([bloc.open for bloc in world.blocs], dtype=bool)
     admissible = (
-        (state.alignment[:, :, None] >= eligibility[None, None, :])
+        (state.alignment[:, :, None] >= state.eligibility[:, None, :])
         & ~vetoed
-        & (state.active & open_bloc[None, :])[:, None, :]
+        & (state.active & state.open)[:, None, :]
         & (in_bloc.sum(axis=-1) > 0)[:, None, :]
     )
-    backing = dynamics.per_run(p["russia_support"], 2) * world.russia_ties
+    backing = dynamics.per_run(p["russia_support"], 2) * state.russia_ties
     return Derived(
         propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible, backing
     )

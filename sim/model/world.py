@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.scenario import overrides, schema
+from sim.scenario.changes import change_target
 from sim.scenario.geography import great_circle_km
 
 # Flat names of the dynamics and patron parameters, each an array of shape (R,) in World.params.
@@ -44,10 +45,29 @@ class BlocSlot:
 
 
 @dataclass(frozen=True)
+class Change:
+    """A ``set`` or ``add`` event compiled to the cells of the state array it writes.
+
+    ``array`` is a :class:`~sim.model.state.RunState` attribute (``params``: the parameter
+    ``key``); ``cells`` are indices after the run axis (a dyad's two directions, a domestic
+    cost's blocs); an added value is kept within [low, high] (the range of a value the model
+    evolves; the others are range-checked when the scenario loads).
+    """
+
+    array: str
+    key: str | None
+    cells: tuple[tuple[int, ...], ...]
+    value: float
+    add: bool
+    low: float = -np.inf
+    high: float = np.inf
+
+
+@dataclass(frozen=True)
 class StepEvents:
     """What the events of one step do, as index lists (applied in this order)."""
 
-    sets: list[tuple[str, float]] = field(default_factory=list)  # (param name, value)
+    changes: list[Change] = field(default_factory=list)  # set and add events, in file order
     shocks: list[tuple[int, int, float]] = field(default_factory=list)  # (i, j, tension delta)
     affinities: list[tuple[int, int, float]] = field(default_factory=list)
     forms: list[int] = field(default_factory=list)  # bloc slots that form now
@@ -196,6 +216,7 @@ def compile_world(scenario: schema.Scenario) -> World:
     ]
     events: dict[int, StepEvents] = {}
     slot_of = {slot.name: k for k, slot in enumerate(slots)}
+    deferred: list[tuple[StepEvents, schema.SetEvent | schema.AddEvent]] = []
     for event in scenario.events:
         step_events = events.setdefault(scenario.event_step(event), StepEvents())
         if event.note:
@@ -215,8 +236,8 @@ def compile_world(scenario: schema.Scenario) -> World:
                     )
                 )
                 step_events.forms.append(slot_of[event.name])
-            case schema.SetEvent():
-                step_events.sets.append((param_name(event.path), event.value))
+            case schema.SetEvent() | schema.AddEvent():
+                deferred.append((step_events, event))  # once every bloc has its slot
             case schema.ShockEvent():
                 i, j = (index[c] for c in event.countries)
                 step_events.shocks.append((i, j, event.delta))
@@ -233,6 +254,9 @@ def compile_world(scenario: schema.Scenario) -> World:
     if scenario.dynamics.counter_bloc.enabled:
         counter_slot = len(slots)
         slots.append(BlocSlot("counter-bloc", False, -1.0, False, 0.1, (), "counter"))
+    slot_of[schema.COUNTER_BLOC_KEY] = counter_slot
+    for step_events, event in deferred:
+        step_events.changes.append(compile_change(scenario, event, index, slot_of))
 
     dump = scenario.model_dump()
     params = {
@@ -287,6 +311,36 @@ def domestic_costs(countries: list[schema.Country], slots: list[BlocSlot]) -> np
     return costs
 
 
+EVOLVING_RANGES = {"alignment": (-1.0, 1.0), "affinity": (-1.0, 1.0), "tension": (0.0, np.inf),
+                   "depth": (0.0, 1.0)}  # fmt: skip
+
+
+def compile_change(
+    scenario: schema.Scenario,
+    event: schema.SetEvent | schema.AddEvent,
+    index: dict[str, int],
+    slot_of: dict[str, int],
+) -> Change:
+    """The :class:`Change` of a checked ``set`` or ``add`` event (countries by ``index``, blocs
+    by ``slot_of``, the counter-bloc's slot under ``counter_bloc``, -1 when it is off)."""
+    target = change_target(scenario, event.path)
+    value, add = float(event.value), isinstance(event, schema.AddEvent)
+    if target.section == "params":
+        return Change("params", param_name(event.path), ((),), value, add)
+    if target.section == "relations":
+        i, j = (index[code] for code in overrides.split_pair(target.owner))
+        cells: tuple[tuple[int, ...], ...] = ((i, j), (j, i))
+    elif target.section == "blocs":
+        cells = ((slot_of[target.owner],),)
+    elif target.field == "domestic_cost":
+        chosen = [slot for name, slot in slot_of.items() if target.bloc in (None, name)]
+        cells = tuple((index[target.owner], slot) for slot in sorted(chosen) if slot >= 0)
+    else:
+        cells = ((index[target.owner],),)
+    low, high = EVOLVING_RANGES.get(target.field, (-np.inf, np.inf))
+    return Change(target.field, None, cells, value, add, low, high)
+
+
 def param_name(path: str) -> str:
     """The World.params name of a ``patrons.*`` or ``dynamics.*`` dotted path."""
     for name, full in PARAM_PATHS.items():
@@ -301,7 +355,7 @@ def describe(world: World) -> dict[str, Any]:
         "countries": len(world.codes),
         "blocs": [slot.name for slot in world.blocs if slot.origin != "counter"],
         "events": sum(
-            len(e.sets)
+            len(e.changes)
             + len(e.shocks)
             + len(e.affinities)
             + len(e.forms)

@@ -20,18 +20,17 @@ from pydantic import ValidationError
 
 from sim.errors import ConfigError, InputFileNotFoundError
 from sim.scenario.calendar import parse_month
-from sim.scenario.overrides import apply_overrides, normalise_relations, resolve_path, split_pair
-from sim.scenario.reading import plain_expectation, read_yaml, validation_error
+from sim.scenario.overrides import apply_overrides, normalise_relations, split_pair
+from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
-    SETTABLE_PREFIXES,
     AffinityEvent,
+    ChangeEvent,
     EventBase,
     FormBlocEvent,
     JoinEvent,
     LeaveEvent,
     Scenario,
-    SetEvent,
     ShockEvent,
 )
 from sim.scenario.stability import check_stability
@@ -150,9 +149,9 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
     check_domestic_costs(scenario, file)
     if scenario.pact is not None and scenario.pact not in scenario.blocs:
         raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
-    check_events(scenario, file)
+    steps = check_events(scenario, file)
     check_patterns(scenario, file)
-    check_stability(scenario, file)
+    check_stability(scenario, file, steps)  # also checks set and add events as they apply
 
 
 def check_domestic_costs(scenario: Scenario, file: str | Path | None) -> None:
@@ -233,8 +232,8 @@ def check_patterns(scenario: Scenario, file: str | Path | None) -> None:
             )
 
 
-def check_events(scenario: Scenario, file: str | Path | None) -> None:
-    """Check each event's month and the countries, blocs, paths and values it names.
+def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
+    """Check each event's month, id and the countries and blocs it names; return their steps.
 
     A bloc made by a ``form_bloc`` event can be named only from its founding month on; a
     country cannot be made to join and leave the same bloc in the same month.
@@ -244,6 +243,7 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
         event_step_checked(scenario, index, event, file)
         for index, event in enumerate(scenario.events)
     ]
+    check_event_ids(scenario, file)
     founded = dict.fromkeys(scenario.blocs, 0)
     for index, event in enumerate(scenario.events):
         if isinstance(event, FormBlocEvent):
@@ -255,9 +255,8 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
         where = f"events.{index}"
         if isinstance(event, FormBlocEvent):
             named = event.members
-        elif isinstance(event, SetEvent):
-            check_set_event(scenario, event, where, file)
-            named = []
+        elif isinstance(event, ChangeEvent):
+            named = []  # checked in the order they apply, by change_timeline
         elif isinstance(event, ShockEvent | AffinityEvent):
             named = event.countries
             if named[0] == named[1]:
@@ -281,6 +280,19 @@ def check_events(scenario: Scenario, file: str | Path | None) -> None:
         for code in named:
             if code not in codes:
                 raise ConfigError(file, f"{where}", "listed country codes", code)
+    return steps
+
+
+def check_event_ids(scenario: Scenario, file: str | Path | None) -> None:
+    """Event ids, where given, must differ: variants remove and replace events by id."""
+    seen: dict[str, int] = {}
+    for index, event in enumerate(scenario.events):
+        if event.id is None:
+            continue
+        if event.id in seen:
+            raise ConfigError(file, f"events.{index}.id", f"an id no other event has (events."
+                              f"{seen[event.id]} has it)", event.id)  # fmt: skip
+        seen[event.id] = index
 
 
 def event_step_checked(
@@ -299,30 +311,3 @@ def event_step_checked(
             file, where, f"a month not before the start {scenario.start}", event.month
         )
     return step
-
-
-def check_set_event(
-    scenario: Scenario, event: SetEvent, where: str, file: str | Path | None
-) -> None:
-    """A ``set`` event must name a patrons/dynamics number and give it a value in range."""
-    if not event.path.startswith(SETTABLE_PREFIXES):
-        raise ConfigError(file, f"{where}.path", "a path under patrons. or dynamics.", event.path)
-    data = scenario.model_dump()
-    try:
-        resolve_path(data, event.path)
-    except KeyError:
-        raise ConfigError(
-            file, f"{where}.path", "an existing numeric parameter path", event.path
-        ) from None
-    *parents, leaf = event.path.split(".")
-    node = data
-    for part in parents:
-        node = node[part]
-    node[leaf] = event.value
-    try:
-        Scenario.model_validate(data)
-    except ValidationError as err:
-        expected = plain_expectation(err.errors()[0])
-        raise ConfigError(
-            file, f"{where}.value", f"{expected} (as {event.path})", event.value
-        ) from None

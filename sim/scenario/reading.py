@@ -170,6 +170,7 @@ def non_finite(data: Any, prefix: str = "") -> tuple[str, float] | None:
     return None
 
 
+EVENT_TYPES = ("invite", "join", "leave", "form_bloc", "set", "add", "shock", "affinity")
 UNION_MEMBERS = ("str", "int", "float")  # how pydantic names the members of a union in a path
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 PLAIN_TYPES = {
@@ -226,6 +227,11 @@ def validation_error(err: ValidationError, file: str | Path | None) -> ConfigErr
     """
     errors = err.errors()
     first = errors[0]
+    loc = list(first["loc"])
+    for k in range(1, len(loc)):  # pydantic puts an event's type in its path: drop it
+        if loc[k] in EVENT_TYPES and isinstance(loc[k - 1], int):
+            first = {**first, "loc": (*loc[:k], *loc[k + 1 :])}
+            break
     if first["loc"] and first["loc"][-1] in UNION_MEMBERS:
         siblings = [e for e in errors if e["loc"][:-1] == first["loc"][:-1]]
         first = next((e for e in siblings if not e["type"].endswith("_type")), first)

@@ -7,9 +7,10 @@ overrides live in :mod:`sim.config`.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import math
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from sim.scenario.calendar import month_to_step
 
@@ -178,9 +179,13 @@ MAX_STEP = 12_000  # a thousand years of months: beyond any horizon a run could 
 Month = str | Annotated[int, Field(ge=0, le=MAX_STEP)]
 
 
+EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
 class EventBase(Frozen):
     month: Month  # YYYY-MM or a step number
     note: str = ""
+    id: Annotated[str, Field(pattern=EVENT_ID_PATTERN)] | None = None  # for variants' edits
 
 
 class InviteEvent(EventBase):
@@ -211,10 +216,38 @@ class FormBlocEvent(EventBase):
     open: bool = True
 
 
+def number_or_switch(value: Any) -> float | bool:
+    """A change's value: true or false (a switch such as ``blocs.<name>.open``) or a finite
+    number; whether it fits its path is checked when the scenario loads."""
+    if isinstance(value, bool):
+        return value
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("a number (or true or false for a switch)") from None
+    if not math.isfinite(number):
+        raise ValueError("a finite number")
+    return number
+
+
+NumberOrSwitch = Annotated[Any, AfterValidator(number_or_switch)]
+
+
 class SetEvent(EventBase):
+    """Give the value at a dotted path a new value from this month on (a switch takes true or
+    false)."""
+
     type: Literal["set"]
     path: str
-    value: float
+    value: NumberOrSwitch
+
+
+class AddEvent(EventBase):
+    """Add ``value`` to the number at a dotted path from this month on."""
+
+    type: Literal["add"]
+    path: str
+    value: NumberOrSwitch  # a switch is refused with its path when the scenario loads
 
 
 class ShockEvent(EventBase):
@@ -230,13 +263,17 @@ class AffinityEvent(EventBase):
 
 
 Event = Annotated[
-    InviteEvent | JoinEvent | LeaveEvent | FormBlocEvent | SetEvent | ShockEvent | AffinityEvent,
+    InviteEvent
+    | JoinEvent
+    | LeaveEvent
+    | FormBlocEvent
+    | SetEvent
+    | AddEvent
+    | ShockEvent
+    | AffinityEvent,
     Field(discriminator="type"),
 ]
-
-# Event paths that a `set` event may change during a run: patrons and dynamics only, because
-# country and relation values are state that the model itself evolves.
-SETTABLE_PREFIXES = ("patrons.", "dynamics.")
+ChangeEvent = SetEvent | AddEvent
 
 
 # --- patterns (pattern-oriented calibration; docs/configuration.md, "Patterns") -----------------

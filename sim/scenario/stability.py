@@ -8,8 +8,9 @@ feedback weight
 
 Tension returns to a finite level only while the reaction stays below the restraint,
 k m_ij < delta for every dyad (Richardson 1960, the arms-race stability condition); above it
-tension grows geometrically and every clipped outcome hides the blow-up. The check uses the worst
-values a run can see: the scenario's own and those of its ``set`` events.
+tension grows geometrically and every clipped outcome hides the blow-up. The values involved
+change only by ``set`` and ``add`` events, so the check runs on the scenario's values at the
+start and after every month's changes.
 
 References
 ----------
@@ -18,14 +19,17 @@ Richardson, L. F. (1960). Arms and Insecurity. Boxwood Press.
 
 from __future__ import annotations
 
-from itertools import product
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.scenario.calendar import step_to_month
+from sim.scenario.changes import change_timeline
 from sim.scenario.geography import great_circle_km
-from sim.scenario.schema import Scenario, SetEvent
+from sim.scenario.overrides import resolve_path
+from sim.scenario.schema import Scenario
 
 PATHS = {
     "reaction": "dynamics.tension.reaction",
@@ -34,48 +38,34 @@ PATHS = {
     "exponent": "dynamics.threat.size_exponent",
     "scale": "dynamics.threat.distance_scale_km",
 }
+COUNTRY_VALUES = ("capability", "russia_ties", "misperception")
 
 
-def feedback_weights(
-    scenario: Scenario, *, support: float, exponent: float, scale: float
-) -> np.ndarray:
-    """m_ij of every dyad (zero diagonal), shape (n, n)."""
-    countries = [scenario.countries[code] for code in scenario.codes]
-    capability = np.array([c.capability for c in countries])
-    ties = np.array([c.russia_ties for c in countries])
-    misperception = np.array([c.misperception for c in countries])
-    effective = capability / capability.sum() * (1.0 + support * ties)
-    distance = great_circle_km(
-        np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
+def feedback_weights(values: dict[str, Any], distance_km: np.ndarray) -> np.ndarray:
+    """m_ij of every dyad (zero diagonal), shape (n, n), from a scenario's values (a dump)."""
+    countries = list(values["countries"].values())
+    capability, ties, misperception = (
+        np.array([c[name] for c in countries], dtype=float) for name in COUNTRY_VALUES
     )
+    support, exponent, scale = (
+        resolve_path(values, PATHS[name]) for name in ("support", "exponent", "scale")
+    )
+    effective = capability / capability.sum() * (1.0 + support * ties)
     weight = (
-        np.exp(-distance / scale) * (effective**exponent)[None, :] * (1.0 + misperception)[:, None]
+        np.exp(-distance_km / scale)
+        * (effective**exponent)[None, :]
+        * (1.0 + misperception)[:, None]
     )
     weight = (weight + weight.T) / 2.0
     np.fill_diagonal(weight, 0.0)
     return weight
 
 
-def candidate_values(scenario: Scenario) -> dict[str, list[float]]:
-    """Each parameter's scenario value and every value a ``set`` event gives it."""
-    dynamics, patrons = scenario.dynamics, scenario.patrons
-    values = {
-        "reaction": [dynamics.tension.reaction],
-        "decay": [dynamics.tension.decay],
-        "support": [patrons.russia.support],
-        "exponent": [dynamics.threat.size_exponent],
-        "scale": [dynamics.threat.distance_scale_km],
-    }
-    for event in scenario.events:
-        if isinstance(event, SetEvent):
-            for name, path in PATHS.items():
-                if event.path == path:
-                    values[name].append(float(event.value))
-    return values
-
-
-def check_stability(scenario: Scenario, file: str | Path | None) -> None:
-    """Raise ConfigError if tension could grow without bound (k m_ij >= delta for some dyad).
+def check_stability(
+    scenario: Scenario, file: str | Path | None, steps: list[int] | None = None
+) -> None:
+    """Raise ConfigError if tension could grow without bound (k m_ij >= delta for some dyad),
+    at the start or after any month's ``set`` and ``add`` events (``steps``: every event's step).
 
     Raises
     ------
@@ -83,27 +73,43 @@ def check_stability(scenario: Scenario, file: str | Path | None) -> None:
         Naming ``dynamics.tension.reaction``, the largest reaction the dynamics allow, the dyad
         that fails first and the parameters the margin depends on.
     """
-    values = candidate_values(scenario)
-    reaction, decay = max(values["reaction"]), min(values["decay"])
+    countries = [scenario.countries[code] for code in scenario.codes]
+    distance = great_circle_km(
+        np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
+    )
+    steps = steps if steps is not None else [scenario.event_step(e) for e in scenario.events]
+    check_values(scenario.model_dump(), distance, scenario.codes, file)
+    timeline = list(change_timeline(scenario, steps, file))
+    for k, (step, values) in enumerate(timeline):
+        if k + 1 == len(timeline) or timeline[k + 1][0] != step:  # after the month's last
+            month = step_to_month(step, start=scenario.start)
+            check_values(values, distance, scenario.codes, file, f" from {month} on")
+
+
+def check_values(
+    values: dict[str, Any],
+    distance: np.ndarray,
+    codes: list[str],
+    file: str | Path | None,
+    when: str = "",
+) -> None:
+    """Richardson's condition for one set of values (see :func:`check_stability`)."""
+    reaction, decay = (resolve_path(values, PATHS[name]) for name in ("reaction", "decay"))
     if reaction == 0.0:
         return
-    worst, dyad = 0.0, (0, 1)
-    for support, exponent, scale in product(values["support"], values["exponent"], values["scale"]):
-        weight = feedback_weights(scenario, support=support, exponent=exponent, scale=scale)
-        if weight.max() > worst:
-            worst = float(weight.max())
-            dyad = np.unravel_index(int(np.argmax(weight)), weight.shape)
+    weight = feedback_weights(values, distance)
+    worst = float(weight.max())
     if decay > 0.0 and reaction * worst < decay:
         return
-    codes = scenario.codes
+    dyad = np.unravel_index(int(np.argmax(weight)), weight.shape)
     limit = decay / worst if worst > 0 else float("inf")
     raise ConfigError(
         file,
         PATHS["reaction"],
-        f"a reaction below {limit:.4g} = dynamics.tension.decay {decay:g} / feedback "
+        f"a reaction below {limit:.4g}{when} = dynamics.tension.decay {decay:g} / feedback "
         f"{worst:.4g} of {codes[dyad[0]]}-{codes[dyad[1]]} (Richardson's stability condition: "
         "above it tension grows without bound; the feedback depends on "
         "dynamics.threat.size_exponent, dynamics.threat.distance_scale_km, "
-        "patrons.russia.support, capabilities and misperception; set events included)",
+        "patrons.russia.support, capabilities and misperception; set and add events included)",
         reaction,
     )

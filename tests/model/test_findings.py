@@ -82,7 +82,7 @@ def test_the_feedback_weight_is_the_growth_of_tension_per_month(scenario):
         decay=decay,
         noise_scale=0.0,
     )
-    weight = feedback_weights(scenario, support=0.5, exponent=0.5, scale=600.0)
+    weight = feedback_weights(scenario.model_dump(), world.distance_km)  # the default values
     expected = (1.0 - decay + reaction * weight) * (1.0 - np.eye(n))
     assert np.allclose(new[0], expected, rtol=0, atol=1e-12)
 
@@ -98,7 +98,10 @@ def test_an_unstable_reaction_is_refused_at_load_naming_the_parameters(scenario_
 
 def test_a_set_event_that_makes_tension_unstable_is_refused_at_load(scenario_data):
     event = {"month": 24, "type": "set", "path": "dynamics.tension.decay", "value": 0.001}
-    with pytest.raises(ConfigError, match=r"Richardson.*set events included"):
+    with pytest.raises(
+        ConfigError,
+        match=r"below 0\.003285 from 2027-03 on.*Richardson.*set and add events included",
+    ):
         scenario_with(scenario_data, events=[event])
 
 

@@ -29,8 +29,9 @@ def add_event(**event):
          r"events\.\d+: expected listed country codes"),
         (add_event(month="2025/06", type="invite", bloc="tirana", country="BGR"),
          r"events\.\d+\.month: expected a month written YYYY-MM or a step number"),
-        (add_event(month=3, type="set", path="countries.SRB.alignment", value=0.1),
-         r"events\.\d+\.path: expected a path under patrons\. or dynamics\."),
+        (add_event(month=3, type="set", path="countries.SRB.lat", value=45.0),
+         r"events\.\d+\.path: expected a value that can change during a run \(lat is fixed "
+         r"geography\)"),
     ],
 )  # fmt: skip
 def test_a_bad_scenario_names_the_field(write_scenario, change, message):

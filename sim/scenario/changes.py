@@ -1,0 +1,252 @@
+"""Dated changes of scenario values: what a ``set`` or ``add`` event's dotted path names.
+
+A ``set`` event gives the value at a dotted path a new value from its month on, an ``add`` event
+adds to it (MODEL.md section 3.3). The paths are those of ``--set`` overrides
+(:mod:`sim.scenario.overrides`): ``countries.FIN.domestic_cost`` (every bloc) or
+``countries.FIN.domestic_cost.nato`` (one bloc), ``relations.FIN-RUS.baseline`` (either direction,
+listed or not), ``blocs.nato.open``, ``patrons.russia.support``, ``dynamics.tension.decay``.
+Values the model itself evolves (alignment, tension, affinity, depth) change from the month's
+state; the others keep the changed value until the next change, so their whole timeline is known,
+and checked, when the scenario loads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.errors import ConfigError
+from sim.scenario.overrides import pair_key, resolve_path, split_pair
+from sim.scenario.reading import plain_expectation
+from sim.scenario.schema import (
+    COUNTER_BLOC_KEY,
+    AddEvent,
+    Bloc,
+    ChangeEvent,
+    Country,
+    Dynamics,
+    FormBlocEvent,
+    Patrons,
+    Relation,
+    Scenario,
+)
+
+COUNTRY_FIELDS = {
+    "alignment": "evolves",
+    "capability": "number",
+    "anchor": "number",
+    "stubbornness": "number",
+    "openness": "number",
+    "russia_ties": "number",
+    "misperception": "number",
+    "domestic_cost": "number",
+    "nato": "switch",
+}
+RELATION_FIELDS = {"affinity": "evolves", "tension": "evolves", "baseline": "number"}
+BLOC_FIELDS = {"depth": "evolves", "eligibility": "number", "open": "switch"}
+FIXED = {  # what cannot change during a run, and why
+    "lat": "fixed geography",
+    "lon": "fixed geography",
+    "eu": "not used by the model",
+    "admission": "fixed when the bloc is founded",
+    "enabled": "fixed when the run starts",
+}
+
+
+@dataclass(frozen=True)
+class ChangeTarget:
+    """One value a change event writes.
+
+    ``section`` is ``countries``, ``relations``, ``blocs`` or ``params`` (patrons and dynamics);
+    ``owner`` the country code, the sorted dyad key (``FIN-RUS``) or the bloc name (empty for
+    params); ``field`` the value's name (the full dotted path for params); ``bloc`` the bloc of a
+    per-bloc domestic cost (None: every bloc); ``kind`` is ``number``, ``switch`` (true/false)
+    or ``evolves`` (a number the model itself changes each month).
+    """
+
+    section: str
+    owner: str
+    field: str
+    kind: str
+    bloc: str | None = None
+
+
+def event_blocs(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """Every bloc a path may name: the file's and those of ``form_bloc`` events, as dumps."""
+    blocs = {name: bloc.model_dump() for name, bloc in scenario.blocs.items()}
+    for event in scenario.events:
+        if isinstance(event, FormBlocEvent):
+            fields = event.model_dump(include=set(Bloc.model_fields))
+            blocs[event.name] = Bloc.model_validate(fields).model_dump()
+    return blocs
+
+
+def change_target(scenario: Scenario, path: str) -> ChangeTarget:
+    """What a change event's path names.
+
+    Raises
+    ------
+    ValueError
+        With what was expected, if the path names no value that can change during a run.
+    """
+    parts = path.split(".")
+    head = parts[0]
+    if head in ("patrons", "dynamics"):
+        if parts[-1] in FIXED:
+            raise ValueError(f"a value that can change during a run ({path} is "
+                             f"{FIXED[parts[-1]]})")  # fmt: skip
+        try:
+            resolve_path(scenario.model_dump(), path)
+        except KeyError:
+            raise ValueError("an existing numeric parameter path") from None
+        return ChangeTarget("params", "", path, "number")
+    if head == "relations" and len(parts) == 3:
+        pair = split_pair(parts[1])
+        if pair is None or pair[0] == pair[1] or not set(pair) <= set(scenario.codes):
+            raise ValueError("a dyad of listed countries as relations.A-B.<field>")
+        if parts[2] not in RELATION_FIELDS:
+            raise ValueError(f"one of {list(Relation.model_fields)} after the dyad")
+        return ChangeTarget("relations", pair_key(*pair), parts[2], RELATION_FIELDS[parts[2]])
+    if head == "countries" and len(parts) in (3, 4):
+        code, field = parts[1], parts[2]
+        if code not in scenario.countries:
+            raise ValueError("a listed country code after countries.")
+        if field in FIXED:
+            raise ValueError(f"a value that can change during a run ({field} is {FIXED[field]})")
+        if field not in COUNTRY_FIELDS or (len(parts) == 4 and field != "domestic_cost"):
+            raise ValueError(f"countries.<code>.<one of {sorted(COUNTRY_FIELDS)}>")
+        bloc = parts[3] if len(parts) == 4 else None
+        known = {*event_blocs(scenario), COUNTER_BLOC_KEY}
+        if bloc is not None and bloc not in known:
+            raise ValueError(f"a bloc name among {sorted(known)} after domestic_cost.")
+        return ChangeTarget("countries", code, field, COUNTRY_FIELDS[field], bloc)
+    if head == "blocs" and len(parts) == 3:
+        name, field = parts[1], parts[2]
+        if name not in event_blocs(scenario):
+            raise ValueError(f"a bloc among {sorted(event_blocs(scenario))} after blocs.")
+        if field in FIXED:
+            raise ValueError(f"a value that can change during a run ({field} is {FIXED[field]})")
+        if field not in BLOC_FIELDS:
+            raise ValueError(f"blocs.<name>.<one of {sorted(BLOC_FIELDS)}>")
+        return ChangeTarget("blocs", name, field, BLOC_FIELDS[field])
+    raise ValueError(
+        "a path countries.<code>.<field>, relations.<A-B>.<field>, blocs.<name>.<field>, "
+        "patrons.<...> or dynamics.<...>"
+    )
+
+
+SUB_MODELS = {"countries": Country, "relations": Relation, "blocs": Bloc}
+
+
+def change_timeline(
+    scenario: Scenario, steps: list[int], file: str | Path | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Walk the scenario's change events in the order they apply, checking each.
+
+    Yields ``(step, values)`` after each event: ``values`` is the scenario's dump (event blocs
+    included) with every change so far written in, one mutable mapping (read it, do not keep
+    it). Values the model evolves are written by ``set`` only (for their range check). ``steps``
+    holds every event's step.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``events.<i>.path`` for a path that cannot change, ``events.<i>.value`` for a
+        mistyped or out-of-range value (the event's id, if any, in the message), or
+        ``events.<i>.month`` for a change of a ``form_bloc`` bloc not after its founding.
+    """
+    values = scenario.model_dump()
+    values["blocs"] = event_blocs(scenario)
+    founded = {e.name: steps[i] for i, e in enumerate(scenario.events)
+               if isinstance(e, FormBlocEvent)}  # fmt: skip
+    order = sorted(
+        (steps[i], i) for i, e in enumerate(scenario.events) if isinstance(e, ChangeEvent)
+    )
+    for step, index in order:
+        event = scenario.events[index]
+        where, named = f"events.{index}", f" (event {event.id})" if event.id else ""
+        try:
+            target = change_target(scenario, event.path)
+        except ValueError as err:
+            raise ConfigError(file, f"{where}.path", f"{err}{named}", event.path) from None
+        if target.section == "blocs" and founded.get(target.owner, -1) >= step:
+            raise ConfigError(file, f"{where}.month", f"a month after bloc {target.owner} is "
+                              f"founded by its form_bloc event{named}", event.month)  # fmt: skip
+        expected = type_expected(target, event)
+        if expected:
+            raise ConfigError(file, f"{where}.value", f"{expected}{named}", event.value)
+        try:
+            write_change(values, target, event)
+        except ValidationError as err:
+            expected = plain_expectation(err.errors()[0])
+            raise ConfigError(file, f"{where}.value", f"{expected} (as {event.path}){named}",
+                              event.value) from None  # fmt: skip
+        yield step, values
+
+
+def type_expected(target: ChangeTarget, event: ChangeEvent) -> str:
+    """What a change's value should have been if its type does not fit the path, else ''."""
+    switch = isinstance(event.value, bool)
+    if target.kind == "switch" and isinstance(event, AddEvent):
+        return f"a set event for {event.path} (a switch: true or false; nothing to add)"
+    if target.kind == "switch" and not switch:
+        return f"true or false ({event.path} is a switch)"
+    if target.kind != "switch" and switch:
+        return f"a number ({event.path} is a number)"
+    return ""
+
+
+def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEvent) -> None:
+    """Write one change into ``values`` and validate the object it is in.
+
+    Raises
+    ------
+    ValidationError
+        If the new value is out of the field's range.
+    """
+    adding = isinstance(event, AddEvent)
+    if target.kind == "evolves" and adding:
+        return  # the month's value is only known in the run; the engines keep it in range
+    if target.section == "params":
+        *parents, leaf = target.field.split(".")
+        node = values
+        for part in parents:
+            node = node[part]
+        node[leaf] = node[leaf] + event.value if adding else event.value
+        group = parents[0]
+        model = Patrons if group == "patrons" else Dynamics
+        model.model_validate(values[group])
+        return
+    if target.section == "relations":
+        node = values["relations"].setdefault(target.owner, {})
+        tension = node.get("tension")
+        start = values["relation_defaults"]["tension"] if tension is None else tension
+        current = {"baseline": start}
+    elif target.section == "countries":
+        node = values["countries"][target.owner]
+        current = {"anchor": node["alignment"]}
+        if target.field == "domestic_cost":
+            node["domestic_cost"] = per_bloc_costs(node["domestic_cost"], values["blocs"])
+            for name, cost in node["domestic_cost"].items():
+                if target.bloc in (None, name):
+                    node["domestic_cost"][name] = cost + event.value if adding else event.value
+            SUB_MODELS["countries"].model_validate(node)
+            return
+    else:
+        node, current = values["blocs"][target.owner], {}
+    old = node.get(target.field)
+    old = current.get(target.field) if old is None else old
+    node[target.field] = old + event.value if adding else event.value
+    SUB_MODELS[target.section].model_validate(node)
+
+
+def per_bloc_costs(cost: float | dict[str, float], blocs: dict[str, Any]) -> dict[str, float]:
+    """A domestic cost as a mapping of every bloc name (and the counter-bloc) to its cost."""
+    names = [*blocs, COUNTER_BLOC_KEY]
+    if isinstance(cost, dict):
+        return {name: cost.get(name, 0.0) for name in names}
+    return dict.fromkeys(names, cost)
