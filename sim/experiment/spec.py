@@ -1,7 +1,8 @@
 """Experiment files: what to run, how often, and with which seeds.
 
 An experiment names a scenario (by a path relative to the experiment file) and a few variants of
-it, each a set of dotted-path overrides and extra dated events; it says how many replications to
+it (:mod:`sim.experiment.variants`: dotted-path overrides, base events removed or replaced by id,
+extra dated events); it says how many replications to
 run, from which master seed, over which horizon and with which engine. Alternatively it names any
 Mesa model class (``model: "package.module:Class"``) with its ``parameters``, the attributes to
 ``collect`` at the end of a run and the number of ``steps``.
@@ -34,10 +35,11 @@ from sim.experiment.design import Sweep, check_sweep, design_points
 from sim.experiment.figures import FIGURES
 from sim.experiment.mesa_models import accepted_parameters, check_model
 from sim.experiment.seeds import run_seeds, stream_seed
+from sim.experiment.variants import Variant, check_model_variants, variant_scenario
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
-from sim.scenario.overrides import apply_overrides, resolve_path
-from sim.scenario.reading import EVENT_TYPES, read_yaml, validation_error
-from sim.scenario.schema import MAX_STEP, Event, Frozen, Scenario
+from sim.scenario.overrides import resolve_path
+from sim.scenario.reading import read_yaml, validation_error
+from sim.scenario.schema import MAX_STEP, Frozen, Scenario
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
 MODEL_PATTERN = r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$"
@@ -46,14 +48,6 @@ SERIES_EVERY = {"none": None, "monthly": 1, "yearly": 12}
 
 class NotAFileError(AllianceSimError, IsADirectoryError):
     """A directory was given where an experiment file was expected."""
-
-
-class Variant(Frozen):
-    """One variant: dotted-path overrides of the scenario and events added after its own."""
-
-    description: str = ""
-    overrides: dict[str, Any] = Field(default_factory=dict)
-    events: list[Event] = Field(default_factory=list)
 
 
 FigureName = Literal[tuple(FIGURES)]  # an unknown name is refused when the file is loaded
@@ -157,7 +151,12 @@ class Experiment(Frozen):
             return {}
         base = read_scenario_data(self.scenario)
         scenario_from_dict(base, file=self.scenario)  # the scenario's own mistakes
-        return {name: variant_scenario(base, self, name) for name in self.variant_names}
+        return {
+            name: variant_scenario(
+                base, self.variant(name), name, file=self.file, scenario_file=self.scenario
+            )
+            for name in self.variant_names
+        }
 
     def point_scenario(self, base: dict[str, Any], name: str, design_id: int) -> Scenario:
         """The validated scenario of a variant at one design point (its values added to the
@@ -173,7 +172,7 @@ class Experiment(Frozen):
         variant = self.variant(name)
         merged = variant.model_copy(update={"overrides": {**variant.overrides, **values}})
         try:
-            return variant_scenario(base, self, name, merged)
+            return variant_scenario(base, merged, name, file=self.file, scenario_file=self.scenario)
         except ConfigError as err:
             path = err.field.removeprefix(f"variants.{name}.overrides.")
             if path not in values:
@@ -238,7 +237,7 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as err:
-        raise event_error(err, file) from None
+        raise validation_error(err, file) from None
     folder = Path(file).parent if file is not None else Path.cwd()
     updates: dict[str, Any] = {}
     if experiment.model is not None:
@@ -263,7 +262,8 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
     if experiment.model is not None:
         check_model(experiment.model, experiment.parameters, experiment.collect,
                     experiment.steps, file)  # fmt: skip
-        check_model_variants(experiment, file)
+        check_model_variants(experiment.model, experiment.parameters, experiment.collect,
+                             experiment.steps, experiment.variants, file)  # fmt: skip
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
     if experiment.sweep is not None:
@@ -304,106 +304,6 @@ def years_within_horizon(experiment: Experiment, file: str | Path | None) -> lis
                           f"{experiment.months} months (at most {experiment.months // 12})",
                           experiment.years)  # fmt: skip
     return within
-
-
-def event_error(err: ValidationError, file: str | Path | None) -> ConfigError:
-    """Like :func:`validation_error`, without pydantic's event-type tag in the path."""
-    first = err.errors()[0]
-    loc = list(first["loc"])
-    for k in range(1, len(loc)):
-        if loc[k] in EVENT_TYPES and isinstance(loc[k - 1], int):
-            del loc[k]
-            break
-    first["loc"] = tuple(loc)
-
-    class Single:
-        def errors(self) -> list[dict[str, Any]]:
-            return [first]
-
-    return validation_error(Single(), file)  # type: ignore[arg-type]
-
-
-def variant_scenario(
-    base: dict[str, Any], experiment: Experiment, name: str, variant: Variant | None = None
-) -> Scenario:
-    """The scenario of one variant: the base with its overrides and extra events (those of
-    ``variant`` when given: a sweep point's, its values added to the overrides).
-
-    Raises
-    ------
-    ConfigError
-        Naming the experiment file and ``variants.<name>.overrides.<path>`` or
-        ``variants.<name>.events.<i>`` when the variant does not fit the scenario.
-    """
-    variant = variant or experiment.variant(name)
-    file = experiment.file
-    where = f"variants.{name}"
-    check_overrides_take_effect(base, variant, where, file)
-    n_base = len(base.get("events") or [])
-    events = [event.model_dump(mode="json") for event in variant.events]
-    data = {**base, "events": [*(base.get("events") or []), *events]}
-    try:
-        data = apply_overrides(data, variant.overrides, file=file)
-    except ConfigError as err:
-        if err.field in variant.overrides:
-            raise ConfigError(file, f"{where}.overrides.{err.field}", err.expected,
-                              err.found) from None  # fmt: skip
-        raise
-    try:
-        return scenario_from_dict(data, file=file)
-    except ConfigError as err:
-        field = err.field
-        head, _, rest = field.partition(".")
-        if head == "events" and rest.split(".")[0].isdigit() and int(rest.split(".")[0]) >= n_base:
-            index, _, tail = rest.partition(".")
-            field = f"{where}.events.{int(index) - n_base}" + (f".{tail}" if tail else "")
-        elif field in variant.overrides:
-            field = f"{where}.overrides.{field}"
-        else:
-            raise ConfigError(experiment.scenario, err.field, err.expected, err.found) from None
-        raise ConfigError(file, field, err.expected, err.found) from None
-
-
-def check_overrides_take_effect(
-    base: dict[str, Any], variant: Variant, where: str, file: str | None
-) -> None:
-    """Refuse an override that the scenario's own ``set`` event replaces in the first month."""
-    for index, event in enumerate(base.get("events") or []):
-        if not isinstance(event, dict) or event.get("type") != "set":
-            continue
-        path = event.get("path")
-        start = base.get("start", Scenario.model_fields["start"].default)
-        if path in variant.overrides and event.get("month") in (0, start):
-            raise ConfigError(
-                file, f"{where}.overrides.{path}",
-                f"an override that takes effect (the scenario's events.{index} sets {path} in "
-                "the first month; add a `set` event to the variant's events instead)",
-                variant.overrides[path],
-            )  # fmt: skip
-
-
-def check_model_variants(experiment: Experiment, file: str | Path | None) -> None:
-    """A generic model's variants may only override its parameters (it has no scenario)."""
-    for name in experiment.variant_names:
-        variant = experiment.variant(name)
-        if variant.events:
-            raise ConfigError(file, f"variants.{name}.events", "no events (a model: experiment "
-                              "has no scenario)", len(variant.events))  # fmt: skip
-        for key in variant.overrides:
-            if key not in experiment.parameters:
-                raise ConfigError(
-                    file,
-                    f"variants.{name}.overrides.{key}",
-                    f"one of the parameters {sorted(experiment.parameters)}",
-                    key,
-                )
-        if variant.overrides:  # the variant's model must build too, not only the base's
-            try:
-                check_model(experiment.model, experiment.parameters_for(name),
-                            experiment.collect, experiment.steps, file)  # fmt: skip
-            except ConfigError as err:
-                raise ConfigError(file, f"variants.{name}.overrides", err.expected,
-                                  err.found) from None  # fmt: skip
 
 
 def experiment_design(experiment: Experiment) -> pd.DataFrame | None:

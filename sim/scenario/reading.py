@@ -229,7 +229,8 @@ def validation_error(err: ValidationError, file: str | Path | None) -> ConfigErr
     first = errors[0]
     loc = list(first["loc"])
     for k in range(1, len(loc)):  # pydantic puts an event's type in its path: drop it
-        if loc[k] in EVENT_TYPES and isinstance(loc[k - 1], int):
+        in_list = isinstance(loc[k - 1], int) or (k >= 2 and loc[k - 2] == "replace_events")
+        if loc[k] in EVENT_TYPES and in_list:
             first = {**first, "loc": (*loc[:k], *loc[k + 1 :])}
             break
     if first["loc"] and first["loc"][-1] in UNION_MEMBERS:
