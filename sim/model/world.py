@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.scenario import overrides, schema
-from sim.scenario.changes import change_target
+from sim.scenario.changes import ChangeTarget, change_targets
 from sim.scenario.geography import great_circle_km
 
 # Flat names of the dynamics and patron parameters, each an array of shape (R,) in World.params.
@@ -231,7 +231,7 @@ def compile_world(scenario: schema.Scenario) -> World:
                         event.eligibility,
                         event.open,
                         event.depth,
-                        tuple(index[c] for c in event.members),
+                        tuple(index[c] for c in scenario.expand(event.members)),
                         "event",
                     )
                 )
@@ -239,24 +239,27 @@ def compile_world(scenario: schema.Scenario) -> World:
             case schema.SetEvent() | schema.AddEvent():
                 deferred.append((step_events, event))  # once every bloc has its slot
             case schema.ShockEvent():
-                i, j = (index[c] for c in event.countries)
-                step_events.shocks.append((i, j, event.delta))
+                for i, j in event_dyads(scenario, event, index):
+                    step_events.shocks.append((i, j, event.delta))
             case schema.AffinityEvent():
-                i, j = (index[c] for c in event.countries)
-                step_events.affinities.append((i, j, event.delta))
+                for i, j in event_dyads(scenario, event, index):
+                    step_events.affinities.append((i, j, event.delta))
             case schema.JoinEvent():
-                step_events.joins.append((index[event.country], slot_of[event.bloc]))
+                for code in scenario.members_of(event.country):
+                    step_events.joins.append((index[code], slot_of[event.bloc]))
             case schema.LeaveEvent():
-                step_events.leaves.append((index[event.country], slot_of[event.bloc]))
+                for code in scenario.members_of(event.country):
+                    step_events.leaves.append((index[code], slot_of[event.bloc]))
             case schema.InviteEvent():
-                step_events.invites.append((index[event.country], slot_of[event.bloc]))
+                for code in scenario.members_of(event.country):
+                    step_events.invites.append((index[code], slot_of[event.bloc]))
     counter_slot = -1
     if scenario.dynamics.counter_bloc.enabled:
         counter_slot = len(slots)
         slots.append(BlocSlot("counter-bloc", False, -1.0, False, 0.1, (), "counter"))
     slot_of[schema.COUNTER_BLOC_KEY] = counter_slot
     for step_events, event in deferred:
-        step_events.changes.append(compile_change(scenario, event, index, slot_of))
+        step_events.changes.extend(compile_changes(scenario, event, index, slot_of))
 
     dump = scenario.model_dump()
     params = {
@@ -294,6 +297,16 @@ def compile_world(scenario: schema.Scenario) -> World:
     )
 
 
+def event_dyads(
+    scenario: schema.Scenario,
+    event: schema.ShockEvent | schema.AffinityEvent,
+    index: dict[str, int],
+) -> list[tuple[int, int]]:
+    """The dyads of a shock or affinity event: one, or one per pair its groups make."""
+    keys = overrides.expand_dyad("-".join(event.countries), scenario.groups)
+    return [(index[a], index[b]) for a, b in map(overrides.split_pair, keys)]
+
+
 def domestic_costs(countries: list[schema.Country], slots: list[BlocSlot]) -> np.ndarray:
     """Each country's cost of joining each bloc slot, shape (1, n, B).
 
@@ -315,18 +328,26 @@ EVOLVING_RANGES = {"alignment": (-1.0, 1.0), "affinity": (-1.0, 1.0), "tension":
                    "depth": (0.0, 1.0)}  # fmt: skip
 
 
-def compile_change(
+def compile_changes(
     scenario: schema.Scenario,
     event: schema.SetEvent | schema.AddEvent,
     index: dict[str, int],
     slot_of: dict[str, int],
-) -> Change:
-    """The :class:`Change` of a checked ``set`` or ``add`` event (countries by ``index``, blocs
-    by ``slot_of``, the counter-bloc's slot under ``counter_bloc``, -1 when it is off)."""
-    target = change_target(scenario, event.path)
+) -> list[Change]:
+    """The :class:`Change` of each value a checked ``set`` or ``add`` event writes (countries by
+    ``index``, blocs by ``slot_of``, the counter-bloc's slot under ``counter_bloc``, -1 when it
+    is off)."""
     value, add = float(event.value), isinstance(event, schema.AddEvent)
+    return [compile_change(target, value, add, index, slot_of)
+            for target in change_targets(scenario, event.path)]  # fmt: skip
+
+
+def compile_change(
+    target: ChangeTarget, value: float, add: bool, index: dict[str, int], slot_of: dict[str, int]
+) -> Change:
+    """The :class:`Change` of one target of a change event."""
     if target.section == "params":
-        return Change("params", param_name(event.path), ((),), value, add)
+        return Change("params", param_name(target.field), ((),), value, add)
     if target.section == "relations":
         i, j = (index[code] for code in overrides.split_pair(target.owner))
         cells: tuple[tuple[int, ...], ...] = ((i, j), (j, i))

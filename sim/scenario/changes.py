@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ConfigError
-from sim.scenario.overrides import pair_key, resolve_path, split_pair
+from sim.scenario.overrides import expand_path, pair_key, resolve_path, split_pair
 from sim.scenario.reading import plain_expectation
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
@@ -83,6 +83,23 @@ def event_blocs(scenario: Scenario) -> dict[str, dict[str, Any]]:
             fields = event.model_dump(include=set(Bloc.model_fields))
             blocs[event.name] = Bloc.model_validate(fields).model_dump()
     return blocs
+
+
+def change_targets(scenario: Scenario, path: str) -> list[ChangeTarget]:
+    """What a change event's path names: one value, or one per member or dyad of a group
+    (``countries.@nato.domestic_cost``, ``relations.RUS-@nato.baseline``).
+
+    Raises
+    ------
+    ValueError
+        With what was expected, if the path names no value that can change during a run.
+    """
+    try:
+        paths = expand_path(path, scenario.groups)
+    except KeyError as err:
+        known = sorted(f"@{name}" for name in scenario.groups)
+        raise ValueError(f"a group among {known} (not {err.args[0]})") from None
+    return [change_target(scenario, one) for one in paths]
 
 
 def change_target(scenario: Scenario, path: str) -> ChangeTarget:
@@ -170,21 +187,23 @@ def change_timeline(
         event = scenario.events[index]
         where, named = f"events.{index}", f" (event {event.id})" if event.id else ""
         try:
-            target = change_target(scenario, event.path)
+            targets = change_targets(scenario, event.path)
         except ValueError as err:
             raise ConfigError(file, f"{where}.path", f"{err}{named}", event.path) from None
-        if target.section == "blocs" and founded.get(target.owner, -1) >= step:
-            raise ConfigError(file, f"{where}.month", f"a month after bloc {target.owner} is "
-                              f"founded by its form_bloc event{named}", event.month)  # fmt: skip
-        expected = type_expected(target, event)
-        if expected:
-            raise ConfigError(file, f"{where}.value", f"{expected}{named}", event.value)
-        try:
-            write_change(values, target, event)
-        except ValidationError as err:
-            expected = plain_expectation(err.errors()[0])
-            raise ConfigError(file, f"{where}.value", f"{expected} (as {event.path}){named}",
-                              event.value) from None  # fmt: skip
+        for target in targets:
+            if target.section == "blocs" and founded.get(target.owner, -1) >= step:
+                expected = f"a month after bloc {target.owner} is founded by its form_bloc event"
+                raise ConfigError(file, f"{where}.month", f"{expected}{named}", event.month)
+            expected = type_expected(target, event)
+            if expected:
+                raise ConfigError(file, f"{where}.value", f"{expected}{named}", event.value)
+            try:
+                write_change(values, target, event)
+            except ValidationError as err:
+                expected = plain_expectation(err.errors()[0])
+                owner = f" for {target.owner}" if len(targets) > 1 else ""
+                raise ConfigError(file, f"{where}.value", f"{expected} (as {event.path}"
+                                  f"{owner}){named}", event.value) from None  # fmt: skip
         yield step, values
 
 

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from sim.errors import ConfigError, InputFileNotFoundError
 from sim.scenario.calendar import parse_month
-from sim.scenario.overrides import apply_overrides, normalise_relations, split_pair
+from sim.scenario.overrides import apply_overrides, normalise, split_pair
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
@@ -107,7 +107,7 @@ def scenario_from_dict(
     overrides: dict[str, Any] | None = None,
 ) -> Scenario:
     """Validate a scenario given as a plain mapping (as read from YAML)."""
-    data = normalise_relations(data, file)
+    data = normalise(data, file)
     if overrides:
         data = apply_overrides(data, overrides, file=file)
     try:
@@ -133,6 +133,10 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
         pair = split_pair(key)
         if pair is None or not set(pair) <= codes or pair[0] == pair[1]:
             raise ConfigError(file, "tracked_dyads", "dyads of listed countries as A-B", key)
+    for name, members in scenario.groups.items():
+        for code in members:
+            if code not in codes:
+                raise ConfigError(file, f"groups.{name}", "listed country codes", code)
     owner: dict[str, str] = {}
     for name, bloc in scenario.blocs.items():
         for code in bloc.members:
@@ -254,33 +258,53 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
     for index, (event, step) in enumerate(zip(scenario.events, steps, strict=True)):
         where = f"events.{index}"
         if isinstance(event, FormBlocEvent):
-            named = event.members
+            named = expand_names(scenario, event.members, f"{where}.members", file)
         elif isinstance(event, ChangeEvent):
             named = []  # checked in the order they apply, by change_timeline
         elif isinstance(event, ShockEvent | AffinityEvent):
-            named = event.countries
-            if named[0] == named[1]:
-                raise ConfigError(file, f"{where}.countries", "two different countries", named)
+            first, second = (expand_names(scenario, [name], f"{where}.countries", file)
+                             for name in event.countries)  # fmt: skip
+            if not any(a != b for a in first for b in second):
+                raise ConfigError(file, f"{where}.countries", "two different countries",
+                                  event.countries)  # fmt: skip
+            named = [*first, *second]
         else:
             if founded.get(event.bloc, step + 1) > step:
                 known = sorted(name for name, month in founded.items() if month <= step)
                 raise ConfigError(
                     file, f"{where}.bloc", f"a bloc that exists by then {known}", event.bloc
                 )
-            named = [event.country]
-            if isinstance(event, JoinEvent | LeaveEvent):
-                key = (step, event.country, event.bloc)
+            named = expand_names(scenario, [event.country], f"{where}.country", file)
+            for code in named if isinstance(event, JoinEvent | LeaveEvent) else []:
+                key = (step, code, event.bloc)
                 if moves.setdefault(key, event.type) != event.type:
                     raise ConfigError(
                         file,
                         where,
                         "not both a join and a leave of one bloc in one month",
-                        f"{event.country} {event.bloc}",
+                        f"{code} {event.bloc}",
                     )
         for code in named:
             if code not in codes:
                 raise ConfigError(file, f"{where}", "listed country codes", code)
     return steps
+
+
+def expand_names(
+    scenario: Scenario, names: list[str], where: str, file: str | Path | None
+) -> list[str]:
+    """The codes that country codes and groups (``@name``) name.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``where`` for a group the scenario does not define.
+    """
+    try:
+        return scenario.expand(names)
+    except KeyError as err:
+        known = sorted(f"@{name}" for name in scenario.groups)
+        raise ConfigError(file, where, f"a group among {known}", f"@{err.args[0]}") from None
 
 
 def check_event_ids(scenario: Scenario, file: str | Path | None) -> None:

@@ -29,43 +29,143 @@ def split_pair(key: str) -> tuple[str, str] | None:
     return (parts[0], parts[1]) if len(parts) == 2 and all(parts) else None
 
 
+GROUP = "@"  # marks a group name where a country code may stand: RUS-@nato
+
+
+def members_of(name: str, groups: dict[str, list[str]]) -> list[str]:
+    """A country code as a list, or the members of the group ``@name``.
+
+    Raises ``KeyError(name)`` for an unknown group.
+    """
+    if not name.startswith(GROUP):
+        return [name]
+    if name[1:] not in groups:
+        raise KeyError(name)
+    return list(groups[name[1:]])
+
+
+def expand_dyad(key: str, groups: dict[str, list[str]]) -> list[str]:
+    """The sorted pair keys a dyad key names: ``RUS-@nato`` is RUS with each member of nato,
+    ``@a-@b`` every member of a with every member of b (a country is never paired with itself).
+
+    Raises ``KeyError(name)`` for an unknown group.
+    """
+    first, second = split_pair(key) or (key, key)
+    pairs = (pair_key(a, b) for a in members_of(first, groups) for b in members_of(second, groups))
+    return list(dict.fromkeys(pair for pair in pairs if len(set(pair.split("-"))) == 2))
+
+
+def expand_path(path: str, groups: dict[str, list[str]]) -> list[str]:
+    """The paths a dotted path with a group names: ``countries.@nato.domestic_cost`` one per
+    member, ``relations.RUS-@nato.tension`` one per dyad; other paths as they are.
+
+    Raises ``KeyError(name)`` for an unknown group.
+    """
+    parts = path.split(".")
+    if parts[0] == "countries" and len(parts) >= 3 and parts[1].startswith(GROUP):
+        return [".".join(("countries", code, *parts[2:])) for code in members_of(parts[1], groups)]
+    pair = split_pair(parts[1]) if parts[0] == "relations" and len(parts) == 3 else None
+    if pair and any(code.startswith(GROUP) for code in pair):
+        return [f"relations.{key}.{parts[2]}" for key in expand_dyad(parts[1], groups)]
+    return [path]
+
+
+def file_groups(data: dict[str, Any], file: str | Path | None) -> dict[str, list[str]]:
+    """The ``groups`` of a scenario mapping, each member a listed country.
+
+    Raises
+    ------
+    ConfigError
+        Naming ``groups.<name>`` for a member that is not a listed country.
+    """
+    groups = data.get("groups")
+    if not isinstance(groups, dict):
+        return {}  # a malformed section is the schema's to report
+    countries = data.get("countries")
+    for name, members in groups.items():
+        for code in members if isinstance(members, list) else []:
+            if isinstance(countries, dict) and code not in countries:
+                raise ConfigError(file, f"groups.{name}", "listed country codes", code)
+    return {name: m for name, m in groups.items() if isinstance(m, list)}
+
+
+def normalise(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
+    """A scenario mapping with its groups expanded where the validated scenario holds codes:
+    bloc members (``members: ["@founders", MNE]``) and relation keys (:func:`normalise_relations`).
+    """
+    data = normalise_relations(data, file)
+    blocs, groups = data.get("blocs"), file_groups(data, file)
+    if not isinstance(blocs, dict) or not groups:
+        return data
+    expanded = {}
+    for name, bloc in blocs.items():
+        members = bloc.get("members") if isinstance(bloc, dict) else None
+        if isinstance(members, list):
+            try:
+                codes = [c for m in members for c in members_of(str(m), groups)]
+            except KeyError as err:
+                known = f"a group among {sorted(GROUP + g for g in groups)}"
+                raise ConfigError(file, f"blocs.{name}.members", known, err.args[0]) from None
+            bloc = {**bloc, "members": list(dict.fromkeys(codes))}
+        expanded[name] = bloc
+    return {**data, "blocs": expanded}
+
+
 def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
-    """Key every relation by its sorted pair, checking that both directions agree.
+    """Key every relation by its sorted pair, checking that both directions agree, and expand
+    group keys (``RUS-@nato``) into one entry per dyad.
 
     A dyad may be written once in either direction, or twice when both give the same values.
-    Two directions with different values are an error: relations are symmetric.
+    Two directions with different values are an error: relations are symmetric. Field by field,
+    a dyad's own entry wins over a key with one group, which wins over a key with two; two keys
+    of the same kind that give one dyad different values are an error naming both.
     """
     relations = data.get("relations")
     if not isinstance(relations, dict):
         return data
-    merged: dict[str, dict[str, Any]] = {}
+    groups = file_groups(data, file)
+    by_level: list[dict[str, dict[str, Any]]] = [{}, {}, {}]  # own pair, one group, two groups
+    source: dict[tuple[int, str, str], str] = {}  # which key gave a dyad's field
     for key, values in relations.items():
         pair = split_pair(key)
         if pair is None:
             raise ConfigError(file, f"relations.{key}", "a dyad written as CODE-CODE", key)
-        if pair[0] == pair[1]:
+        if pair[0] == pair[1] and not pair[0].startswith(GROUP):
             raise ConfigError(file, f"relations.{key}", "two different countries", key)
         if not isinstance(values, dict):
             raise ConfigError(file, f"relations.{key}", "a mapping of affinity/tension", values)
         countries = data.get("countries")
-        unknown = [c for c in pair if isinstance(countries, dict) and c not in countries]
+        listed = [c for c in pair if not c.startswith(GROUP)]
+        unknown = [c for c in listed if isinstance(countries, dict) and c not in countries]
         if unknown:
             raise ConfigError(file, f"relations.{key}", "a dyad of listed countries", unknown[0])
-        canonical = pair_key(*pair)
-        if canonical in merged:
+        try:
+            canonicals = expand_dyad(key, groups)
+        except KeyError as err:
+            known = f"a group among {sorted(GROUP + g for g in groups)}"
+            raise ConfigError(file, f"relations.{key}", known, err.args[0]) from None
+        level = 2 - len(listed)
+        for canonical in canonicals:
+            merged = by_level[level].setdefault(canonical, {})
             for name, value in values.items():
-                other = merged[canonical].get(name)
+                other = merged.get(name)
                 if other is not None and other != value:
-                    raise ConfigError(
-                        file,
-                        f"relations.{key}.{name}",
-                        f"the same value as the other direction ({other}): relations are symmetric",
-                        value,
-                    )
-            merged[canonical] = {**merged[canonical], **values}
-        else:
-            merged[canonical] = dict(values)
+                    raise ConfigError(file, f"relations.{key}.{name}", same_value_expected(
+                        source[(level, canonical, name)], key, other), value)  # fmt: skip
+                merged[name] = value
+                source[(level, canonical, name)] = key
+    merged = {}
+    for level in (2, 1, 0):  # the more specific key wins, field by field
+        for canonical, values in by_level[level].items():
+            merged[canonical] = {**merged.get(canonical, {}), **values}
     return {**data, "relations": merged}
+
+
+def same_value_expected(first: str, second: str, value: Any) -> str:
+    """What a second key for a dyad field should have given: the first key's value."""
+    if split_pair(first) == tuple(reversed(split_pair(second) or ())) or first == second:
+        return f"the same value as the other direction ({value}): relations are symmetric"
+    return f"the same value as relations.{first} ({value}), which also names this dyad"
 
 
 def resolve_path(data: dict[str, Any], path: str) -> Any:
@@ -89,35 +189,55 @@ def apply_overrides(
     """Return a copy of a scenario mapping with dotted-path values replaced.
 
     ``relations.A-B.field`` may name a dyad the file does not list (it is then created) and
-    either direction of a listed one. Any other path must exist in the validated scenario.
+    either direction of a listed one. A group may stand for a country (``relations.RUS-@nato
+    .tension``, ``countries.@nato.domestic_cost``): the value goes to every dyad or member. Any
+    other path must exist in the validated scenario.
 
     Raises
     ------
     ConfigError
         If a path does not name a numeric value of the scenario.
     """
-    data = copy.deepcopy(normalise_relations(data, file))
+    data = copy.deepcopy(normalise(data, file))
     try:
         defaults = Scenario.model_validate(data).model_dump()
     except ValidationError as err:
         raise validation_error(err, file) from None
+    groups = file_groups(data, file)
+    known = f"a group among {sorted(GROUP + g for g in groups)}"
     for path, value in overrides.items():
-        parts = path.split(".")
-        if parts[0] == "relations" and len(parts) == 3 and split_pair(parts[1]):
-            pair = split_pair(parts[1])
-            if not set(pair) <= set(defaults["countries"]) or pair[0] == pair[1]:
-                raise ConfigError(file, path, "a dyad of listed countries", parts[1])
-            if parts[2] not in Relation.model_fields:
-                raise ConfigError(file, path, f"one of {list(Relation.model_fields)}", parts[2])
-            relation = data.setdefault("relations", {}).setdefault(pair_key(*pair), {})
-            relation[parts[2]] = value
-            continue
         try:
-            resolve_path(defaults, path)
-        except KeyError:
-            raise ConfigError(file, path, "an existing numeric parameter path", path) from None
-        node = data
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
+            paths = expand_path(path, groups)
+        except KeyError as err:
+            raise ConfigError(file, path, known, err.args[0]) from None
+        for one in paths:
+            try:
+                set_value(data, defaults, one, value, file)
+            except ConfigError as err:  # named by the path as the user wrote it
+                raise ConfigError(file, path, err.expected, err.found) from None
     return data
+
+
+def set_value(
+    data: dict[str, Any], defaults: dict[str, Any], path: str, value: Any, file: str | Path | None
+) -> None:
+    """Write one override (a path without groups) into ``data``; ``defaults`` is the validated
+    scenario's dump, in which any path but a relation's must exist."""
+    parts = path.split(".")
+    if parts[0] == "relations" and len(parts) == 3 and split_pair(parts[1]):
+        pair = split_pair(parts[1])
+        if not set(pair) <= set(defaults["countries"]) or pair[0] == pair[1]:
+            raise ConfigError(file, path, "a dyad of listed countries", parts[1])
+        if parts[2] not in Relation.model_fields:
+            raise ConfigError(file, path, f"one of {list(Relation.model_fields)}", parts[2])
+        relation = data.setdefault("relations", {}).setdefault(pair_key(*pair), {})
+        relation[parts[2]] = value
+        return
+    try:
+        resolve_path(defaults, path)
+    except KeyError:
+        raise ConfigError(file, path, "an existing numeric parameter path", path) from None
+    node = data
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value

@@ -313,6 +313,10 @@ class Scenario(Frozen):
     countries: Annotated[
         dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country], Field(min_length=2)
     ]
+    # named lists of countries, written @name where a country may stand (relations, events)
+    groups: dict[
+        Annotated[str, Field(pattern=CODE_PATTERN)], Annotated[list[str], Field(min_length=1)]
+    ] = {}
     relation_defaults: RelationDefaults = RelationDefaults()
     relations: dict[str, Relation] = {}
     blocs: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Bloc] = {}
@@ -330,6 +334,16 @@ class Scenario(Frozen):
     def pact_name(self) -> str | None:
         """The bloc whose outcomes are recorded."""
         return self.pact or next(iter(self.blocs), None)
+
+    def members_of(self, name: str) -> list[str]:
+        """A country code as a list, or the members of the group ``@name`` (KeyError if none)."""
+        if not name.startswith("@"):
+            return [name]
+        return list(self.groups[name[1:]])
+
+    def expand(self, names: list[str]) -> list[str]:
+        """Country codes and groups (``@name``) as the codes they name, each once, in order."""
+        return list(dict.fromkeys(code for name in names for code in self.members_of(name)))
 
     def event_step(self, event: EventBase) -> int:
         """The model step at which ``event`` happens."""
