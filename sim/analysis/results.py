@@ -215,14 +215,19 @@ class Results:
 
     @property
     def candidates(self) -> list[str]:
-        """Countries not in the pact at the start: those whose accession is reported."""
+        """Countries whose accession is reported: the pact's ``candidates`` if the scenario
+        lists them, else every country in no bloc at the start (a folder written before
+        candidates existed: every country not in the pact)."""
         scenario = self.manifest.get("scenario")
         if not scenario:
             return []
         blocs = scenario.get("blocs") or {}
-        pact = scenario.get("pact") or next(iter(blocs), None)
-        founders = set(blocs.get(pact, {}).get("members", [])) if pact else set()
-        return [code for code in scenario["countries"] if code not in founders]
+        pact = blocs.get(scenario.get("pact") or next(iter(blocs), None)) or {}
+        if pact.get("candidates") is not None:
+            return list(pact["candidates"])
+        every_bloc = blocs.values() if "candidates" in pact else [pact]
+        members = {code for bloc in every_bloc for code in bloc.get("members", [])}
+        return [code for code in scenario["countries"] if code not in members]
 
     @property
     def collected(self) -> list[str]:
@@ -364,6 +369,8 @@ def compute_summary(results: Results) -> pd.DataFrame:
         results.candidates,
         baseline=baseline if baseline in set(runs["variant"]) else None,
         years=results.experiment.get("years", (1, 5, 10)),
+        by=results.experiment.get("by") or (),
+        start=(results.manifest.get("scenario") or {}).get("start"),
     )
 
 

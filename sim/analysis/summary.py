@@ -28,6 +28,7 @@ from sim.analysis.stats import (
     wilson_interval,
 )
 from sim.analysis.survival import median_time
+from sim.scenario.calendar import month_to_step
 
 __all__ = ["SUMMARY_COLUMNS", "summary_table"]
 
@@ -123,12 +124,42 @@ def _means(runs: pd.DataFrame, column: str, *, confidence: float) -> pd.DataFram
     return pd.DataFrame(rows, columns=["variant", "mean", "low", "high", "n"])
 
 
+JOINED_BY = "P(joined by "  # the start of every join-probability measure of the summary
+
+
+def join_targets(
+    years: Sequence[int], by: Sequence[str], start: str | None
+) -> list[tuple[int, str]]:
+    """(months m, label): joined by a target means ``join_month < m``; year Y is m = 12 Y
+    (label ``year Y``), the calendar month M is m = step(M) + 1 (label ``M``: by its end).
+
+    Raises
+    ------
+    StatsInputError
+        If a month is not ``YYYY-MM``, is before ``start``, or ``by`` is given without a start.
+    """
+    targets = [(12 * int(year), f"year {int(year)}") for year in years]
+    if by and start is None:
+        raise StatsInputError("by: calendar-month targets need the scenario's start month")
+    for month in by:
+        try:
+            step = month_to_step(str(month), start=start)
+        except ValueError:
+            raise StatsInputError(f"by: expected months written YYYY-MM, found {month!r}") from None
+        if step < 0:
+            raise StatsInputError(f"by: expected months from {start} on, found {month!r}")
+        targets.append((step + 1, str(month)))
+    return targets
+
+
 def summary_table(
     runs: pd.DataFrame,
     codes: str | Iterable[str],
     *,
     baseline: str | None = None,
     years: Sequence[int] = (1, 5, 10),
+    by: Sequence[str] = (),
+    start: str | None = None,
     confidence: float = 0.95,
 ) -> pd.DataFrame:
     """One flat table of the headline results per variant, for ``summary.csv`` and the terminal.
@@ -153,6 +184,13 @@ def summary_table(
     years : sequence of int, keyword-only
         Report the probability of having joined within these many years (``join_month < 12 *
         year``); years beyond the shortest horizon are skipped.
+    by : sequence of str, keyword-only
+        Calendar months ``YYYY-MM`` (needs ``start``, the scenario's step 0): also report the
+        probability of having joined by the end of each (``join_month <= step``), as
+        ``P(joined by YYYY-MM)``; months beyond the shortest horizon are skipped. All targets
+        are reported in calendar order.
+    start : str or None, keyword-only
+        The scenario's start month, for ``by``.
     confidence : float, keyword-only
         Level of every interval.
 
@@ -162,7 +200,8 @@ def summary_table(
         Columns ``variant, measure, subject, estimate, low, high, n, difference,
         difference_low, difference_high, p_value``, one row per variant and:
 
-        - ``P(joined by year Y)``, subject a country: proportion with Wilson interval;
+        - ``P(joined by year Y)`` and ``P(joined by YYYY-MM)``, subject a country: proportion
+          with Wilson interval;
         - ``median join month``, subject a country: Kaplan–Meier median month index with its
           interval (:func:`~sim.analysis.stats.median_time`; NaN where not reached);
         - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
@@ -196,10 +235,12 @@ def summary_table(
     binary = ("difference", "low", "high")
     parts = []
 
-    months = [12 * int(year) for year in years if 12 * int(year) <= runs["horizon"].min()]
+    targets = sorted(join_targets(years, by, start))
+    targets = [(month, label) for month, label in targets if month <= runs["horizon"].min()]
+    months = sorted({month for month, _ in targets})
     joined = join_probabilities(runs, codes, by_months=months, confidence=confidence)
     for code in codes:
-        for month in months:
+        for month, label in targets:
             column = f"join_month_{code}"
             paired = paired_differences(
                 compare_binary,
@@ -210,7 +251,7 @@ def summary_table(
                 confidence=confidence,
             )
             part = joined[(joined["country"] == code) & (joined["by_month"] == month)]
-            parts.append(_part(part, f"P(joined by year {month // 12})", code, interval, paired))
+            parts.append(_part(part, f"P(joined by {label})", code, interval, paired))
 
     medians = []
     for variant, group in runs.groupby("variant", sort=False):

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from sim.analysis.patterns import PatternResult
 from sim.analysis.results import Results
+from sim.analysis.summary import JOINED_BY
 from sim.scenario.calendar import step_to_month
 
 SHOW_AT_LEAST = 0.01  # countries below this join probability in every variant are not listed
@@ -75,7 +76,7 @@ def print_summary(results: Results, console: Console) -> None:
         console.print(model_table(summary))
         return
     start = (results.manifest.get("scenario") or {}).get("start")
-    joined = summary[summary["measure"].str.startswith("P(joined by year")]
+    joined = summary[summary["measure"].str.startswith(JOINED_BY)]
     shown = sorted(
         set(joined.loc[joined["estimate"] >= SHOW_AT_LEAST, "subject"]),
         key=list(joined["subject"].unique()).index,
@@ -104,7 +105,7 @@ def country_table(
     title = f"[bold]{variant}[/bold]: accession ({n} runs){versus}"
     caption = f"not listed (under 1% in every variant): {', '.join(hidden)}" if hidden else None
     table = Table(title=title, caption=caption, title_justify="left")
-    measures = [m for m in mine["measure"].unique() if m.startswith("P(joined by year")]
+    measures = [m for m in mine["measure"].unique() if m.startswith(JOINED_BY)]
     table.add_column("country")
     for measure in measures:
         table.add_column(measure.removeprefix("P(joined by ").removesuffix(")"), justify="right")

@@ -35,6 +35,7 @@ from sim.experiment.design import Sweep, check_sweep, design_points
 from sim.experiment.figures import FIGURES
 from sim.experiment.mesa_models import accepted_parameters, check_model
 from sim.experiment.seeds import run_seeds, stream_seed
+from sim.experiment.targets import months_within_horizon, years_within_horizon
 from sim.experiment.variants import Variant, check_model_variants, variant_scenario
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
 from sim.scenario.overrides import resolve_path
@@ -84,6 +85,7 @@ class Experiment(Frozen):
     engine: Literal["batch", "mesa"] | None = None
     outputs: Outputs = Outputs()
     years: list[Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1, 5, 10])
+    by: list[str] = Field(default_factory=list)  # calendar months YYYY-MM: joined by their end
     sweep: Sweep | None = None
     outcomes: dict[str, str] = Field(default_factory=dict)
 
@@ -229,11 +231,17 @@ def load_experiment(
     data = {**data, **{key: value for key, value in changes.items() if value is not None}}
     if months is not None and isinstance(data.get("years"), list):  # a shorter trial horizon
         data["years"] = [y for y in data["years"] if not isinstance(y, int) or 12 * y <= months]
-    return experiment_from_dict(data, file=path)
+    return experiment_from_dict(data, file=path, trim_targets=months is not None)
 
 
-def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None) -> Experiment:
-    """Validate an experiment given as a mapping; relative paths are relative to ``file``."""
+def experiment_from_dict(
+    data: dict[str, Any], *, file: str | Path | None = None, trim_targets: bool = False
+) -> Experiment:
+    """Validate an experiment given as a mapping; relative paths are relative to ``file``.
+
+    ``trim_targets`` drops the ``by`` months after the horizon instead of refusing them (a
+    shorter trial horizon given to :func:`load_experiment`).
+    """
     try:
         experiment = Experiment.model_validate(data)
     except ValidationError as err:
@@ -254,7 +262,10 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
         if not scenario_path.is_file():
             raise InputFileNotFoundError(scenario_path, referenced_from=file)
         updates.update(scenario=str(scenario_path), engine=experiment.engine or "batch")
-        updates["years"] = years_within_horizon(experiment, file)
+        given = "years" in experiment.model_fields_set
+        updates["years"] = years_within_horizon(
+            experiment.years, experiment.months, file, given=given
+        )
     experiment = experiment.model_copy(update=updates)
     experiment._file = None if file is None else str(Path(file).resolve())
     if experiment.sweep is not None:
@@ -264,8 +275,15 @@ def experiment_from_dict(data: dict[str, Any], *, file: str | Path | None = None
                     experiment.steps, file)  # fmt: skip
         check_model_variants(experiment.model, experiment.parameters, experiment.collect,
                              experiment.steps, experiment.variants, file)  # fmt: skip
+        if experiment.by:
+            raise ConfigError(file, "by", "no calendar months for a model: experiment (use "
+                              "collect)", experiment.by)  # fmt: skip
     else:
         experiment.scenarios  # noqa: B018 -- validates every variant now, before anything runs
+        starts = [scenario.start for scenario in experiment.scenarios.values()]
+        by = months_within_horizon(experiment.by, starts, experiment.months, file,
+                                   trim=trim_targets)  # fmt: skip
+        experiment = experiment.model_copy(update={"by": by})
     if experiment.sweep is not None:
         check_points(experiment)
     return experiment
@@ -287,23 +305,6 @@ def check_points(experiment: Experiment) -> None:
     for name in experiment.variant_names:
         for design_id in range(experiment.points):
             experiment.point_scenario(base, name, design_id)
-
-
-def years_within_horizon(experiment: Experiment, file: str | Path | None) -> list[int]:
-    """The summary's years: those given must end within the horizon (12 Y <= months); the
-    default ones are kept where they do.
-
-    Raises
-    ------
-    ConfigError
-        On ``years`` if a year given ends after the horizon.
-    """
-    within = [year for year in experiment.years if 12 * year <= experiment.months]
-    if "years" in experiment.model_fields_set and within != experiment.years:
-        raise ConfigError(file, "years", f"years that end within the horizon of "
-                          f"{experiment.months} months (at most {experiment.months // 12})",
-                          experiment.years)  # fmt: skip
-    return within
 
 
 def experiment_design(experiment: Experiment) -> pd.DataFrame | None:

@@ -21,6 +21,7 @@ import jinja2
 import pandas as pd
 
 from sim.analysis.results import Results, open_results
+from sim.analysis.summary import JOINED_BY
 from sim.analysis.tables import SHOW_AT_LEAST, difference, month_label, percent, with_interval
 from sim.experiment.figures import FIGURES
 from sim.experiment.store import atomic_write_bytes, sha256_file
@@ -64,7 +65,7 @@ def _variants(results: Results) -> list[dict[str, Any]]:
 
 
 def _country_table(results: Results, summary: pd.DataFrame, start: str | None) -> dict[str, Any]:
-    joined = summary[summary["measure"].str.startswith("P(joined by year")]
+    joined = summary[summary["measure"].str.startswith(JOINED_BY)]
     shown = list(dict.fromkeys(joined.loc[joined["estimate"] >= SHOW_AT_LEAST, "subject"]))
     measures = list(dict.fromkeys(joined["measure"]))
     columns = ["country", "variant", *[m.removeprefix("P(joined ").removesuffix(")")
@@ -138,11 +139,11 @@ def _differences(results: Results, summary: pd.DataFrame) -> dict[str, Any] | No
     if "difference" not in summary or "measure" not in summary:
         return None  # a generic Mesa model's summary: quantiles, no paired differences
     paired = summary[summary["difference"].notna()]
-    joined = summary[summary["measure"].str.startswith("P(joined by year")]
+    joined = summary[summary["measure"].str.startswith(JOINED_BY)]
     hidden = set(joined["subject"]) - set(
         joined.loc[joined["estimate"] >= SHOW_AT_LEAST, "subject"]
     )
-    paired = paired[~(paired["measure"].str.startswith("P(joined by year")
+    paired = paired[~(paired["measure"].str.startswith(JOINED_BY)
                       & paired["subject"].isin(hidden))]  # fmt: skip
     if paired.empty:
         return None

@@ -150,6 +150,10 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
                     code,
                 )
             owner[code] = name
+        for code in bloc.candidates or []:
+            if code not in codes or code in bloc.members:
+                raise ConfigError(file, f"blocs.{name}.candidates", "listed country codes, not "
+                                  "members of the bloc at the start", code)  # fmt: skip
     check_domestic_costs(scenario, file)
     if scenario.pact is not None and scenario.pact not in scenario.blocs:
         raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)

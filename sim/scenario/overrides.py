@@ -91,22 +91,23 @@ def file_groups(data: dict[str, Any], file: str | Path | None) -> dict[str, list
 
 def normalise(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
     """A scenario mapping with its groups expanded where the validated scenario holds codes:
-    bloc members (``members: ["@founders", MNE]``) and relation keys (:func:`normalise_relations`).
-    """
+    bloc members and candidates (``members: ["@founders", MNE]``) and relation keys
+    (:func:`normalise_relations`)."""
     data = normalise_relations(data, file)
     blocs, groups = data.get("blocs"), file_groups(data, file)
     if not isinstance(blocs, dict) or not groups:
         return data
     expanded = {}
     for name, bloc in blocs.items():
-        members = bloc.get("members") if isinstance(bloc, dict) else None
-        if isinstance(members, list):
-            try:
-                codes = [c for m in members for c in members_of(str(m), groups)]
-            except KeyError as err:
-                known = f"a group among {sorted(GROUP + g for g in groups)}"
-                raise ConfigError(file, f"blocs.{name}.members", known, err.args[0]) from None
-            bloc = {**bloc, "members": list(dict.fromkeys(codes))}
+        for key in ("members", "candidates"):
+            names = bloc.get(key) if isinstance(bloc, dict) else None
+            if isinstance(names, list):
+                try:
+                    codes = [c for m in names for c in members_of(str(m), groups)]
+                except KeyError as err:
+                    known = f"a group among {sorted(GROUP + g for g in groups)}"
+                    raise ConfigError(file, f"blocs.{name}.{key}", known, err.args[0]) from None
+                bloc = {**bloc, key: list(dict.fromkeys(codes))}
         expanded[name] = bloc
     return {**data, "blocs": expanded}
 

@@ -74,6 +74,9 @@ class Bloc(Frozen):
     admission: Literal["unanimity", "majority"] = "unanimity"
     eligibility: Signed = 0.3  # minimum alignment to be considered
     open: bool = True
+    # countries whose accession is reported (summaries, figures); None: every country in no
+    # bloc of the scenario at the start (a rival bloc's members are not candidates)
+    candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
 
 
 class West(Frozen):
