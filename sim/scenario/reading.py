@@ -227,16 +227,16 @@ def validation_error(err: ValidationError, file: str | Path | None) -> ConfigErr
     """
     errors = err.errors()
     first = errors[0]
+    if first["loc"] and first["loc"][-1] in UNION_MEMBERS:
+        siblings = [e for e in errors if e["loc"][:-1] == first["loc"][:-1]]
+        first = next((e for e in siblings if not e["type"].endswith("_type")), first)
+        first = {**first, "loc": first["loc"][:-1]}
     loc = list(first["loc"])
     for k in range(1, len(loc)):  # pydantic puts an event's type in its path: drop it
         in_list = isinstance(loc[k - 1], int) or (k >= 2 and loc[k - 2] == "replace_events")
         if loc[k] in EVENT_TYPES and in_list:
             first = {**first, "loc": (*loc[:k], *loc[k + 1 :])}
             break
-    if first["loc"] and first["loc"][-1] in UNION_MEMBERS:
-        siblings = [e for e in errors if e["loc"][:-1] == first["loc"][:-1]]
-        first = next((e for e in siblings if not e["type"].endswith("_type")), first)
-        first = {**first, "loc": first["loc"][:-1]}
     field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     found = "nothing" if first["type"] == "missing" else first.get("input")
     return ConfigError(file, field, plain_expectation(first), found)
