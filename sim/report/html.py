@@ -55,10 +55,14 @@ def _variants(results: Results) -> list[dict[str, Any]]:
     for name in results.variants:
         variant = (experiment.get("variants") or {}).get(name) or {}
         changes = [f"{path} = {value}" for path, value in (variant.get("overrides") or {}).items()]
-        for event in variant.get("events") or []:
-            what = ", ".join(f"{k}: {v}" for k, v in event.items() if k not in ("month", "note"))
+        changes += [f"without event {event_id}" for event_id in variant.get("remove_events") or []]
+        replaced = (variant.get("replace_events") or {}).items()
+        for prefix, event in [*(("", e) for e in variant.get("events") or []),
+                              *((f"event {i} replaced by ", e) for i, e in replaced)]:  # fmt: skip
+            what = ", ".join(f"{k}: {v}" for k, v in event.items()
+                             if k not in ("month", "note") and v is not None)  # fmt: skip
             note = f" — {event['note']}" if event.get("note") else ""
-            changes.append(f"{event.get('month')}: {what}{note}")
+            changes.append(f"{prefix}{event.get('month')}: {what}{note}")
         rows.append({"name": name, "description": variant.get("description", ""),
                      "changes": changes, "baseline": name == results.baseline})  # fmt: skip
     return rows
