@@ -16,11 +16,6 @@ from scipy.special import expit
 
 from sim.model import dynamics, phases
 
-STALE = (
-    "hand arithmetic written for the equations before the model issue changed them (signed "
-    "similarity, camp provocation, log-normal noise, emboldenment, members' rally): to redo"
-)
-
 
 def one_run(*arrays):
     """Add the leading run axis (R = 1) to each array."""
@@ -46,21 +41,37 @@ def test_sizes_and_proximity():
     assert prox[0, 0, 0] == 1.0
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
-def test_propensity_p1_with_unequal_weights():
-    """p_ij = p0_ij + w_align (1 - |a_i - a_j|) - w_tension T_ij, w_align 0.3, w_tension 0.7.
+def test_propensity_p1_signed_similarity_on_both_sides_of_d0():
+    """p_ij = p0_ij + w_align S_ij - w_tension T_ij, S_ij = clip(1 - |a_i - a_j| / d0, -1, 1).
 
-    a = (0.8, 0.2, -0.5).
-    p_01 = 0.5 + 0.3 (1 - 0.6) - 0.7 * 0.4 = 0.5 + 0.12 - 0.28 = 0.34 (swapped weights: 0.66)
-    p_02 = -0.2 + 0.3 (1 - 1.3) - 0.7 * 0.1 = -0.2 - 0.09 - 0.07 = -0.36
-    p_12 = 0.1 + 0.3 (1 - 0.7) - 0 = 0.19; the diagonal is 0.
+    w_align 0.3, w_tension 0.7, d0 0.6, a = (0.8, 0.5, -0.1, -0.6):
+    dyad  |da|  S                       p0    T    p
+    0-1   0.3   1 - 0.5 = 0.5           0.5   0.4  0.5 + 0.15 - 0.28 = 0.37
+    0-2   0.9   1 - 1.5 = -0.5          -0.2  0.1  -0.2 - 0.15 - 0.07 = -0.42
+    0-3   1.4   1 - 2.333 -> -1 (clip)  0.1   0.2  0.1 - 0.3 - 0.14 = -0.34 (unclipped -0.44)
+    1-2   0.6   0 (at d0)               0.1   0    0.1
+    1-3   1.1   1 - 1.8333 = -0.8333    0     0.3  -0.25 - 0.21 = -0.46
+    2-3   0.5   1 - 0.8333 = 0.1667     0.3   0    0.3 + 0.05 = 0.35
+    Swapped weights would give p_01 = 0.5 + 0.35 - 0.12 = 0.73; the specification's unsigned
+    1 - |da| would give p_01 = 0.5 + 0.21 - 0.28 = 0.43. The diagonal is 0.
+    A second run with d0 = 1.2: S_01 = 1 - 0.25 = 0.75 -> p_01 = 0.5 + 0.225 - 0.28 = 0.445;
+    S_03 = 1 - 1.1667 = -0.1667 -> p_03 = 0.1 - 0.05 - 0.14 = -0.09.
     """
-    affinity = symmetric(3, {(0, 1): 0.5, (0, 2): -0.2, (1, 2): 0.1})
-    tension = symmetric(3, {(0, 1): 0.4, (0, 2): 0.1})
-    aff, align, ten = one_run(affinity, [0.8, 0.2, -0.5], tension)
-    p = dynamics.propensity(aff, align, ten, 0.3, 0.7)[0]
-    expected = symmetric(3, {(0, 1): 0.34, (0, 2): -0.36, (1, 2): 0.19})
-    assert p == pytest.approx(expected)
+    affinity = symmetric(4, {(0, 1): 0.5, (0, 2): -0.2, (0, 3): 0.1, (1, 2): 0.1, (2, 3): 0.3})
+    tension = symmetric(4, {(0, 1): 0.4, (0, 2): 0.1, (0, 3): 0.2, (1, 3): 0.3})
+    alignment = [0.8, 0.5, -0.1, -0.6]
+    aff, align, ten = (
+        np.stack([np.asarray(a, dtype=float)] * 2) for a in (affinity, alignment, tension)
+    )
+    p = dynamics.propensity(aff, align, ten, 0.3, 0.7, np.array([0.6, 1.2]))
+    expected = symmetric(
+        4,
+        {(0, 1): 0.37, (0, 2): -0.42, (0, 3): -0.34, (1, 2): 0.1, (1, 3): -0.46, (2, 3): 0.35},
+    )
+    assert p[0] == pytest.approx(expected)
+    assert p[1, 0, 1] == pytest.approx(0.445)
+    assert p[1, 0, 3] == pytest.approx(-0.09)
+    assert np.diagonal(p, axis1=1, axis2=2).tolist() == [[0.0] * 4] * 2
 
 
 def test_effective_size_p2():
@@ -176,35 +187,38 @@ def test_security_gain_u2_leaves_out_the_countrys_own_size():
     assert security[3] == 0.0
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
 def test_accession_utility_u1_with_every_term():
-    """U = w_F dF + w_S (1 - nu nato) security + w_E e_W a [B endorsed] - r.
+    """U_iB = w_F dF + w_S (1 - nu nato_i) security + w_E e_W max(a_i, 0) [B is the pact] - r_iB.
 
-    w_F 8, w_S 2, w_E 1.5, nu 0.7, e_W 0.4; country 0: NATO, a 0.6, r 0.3, dF 0.11, sec 0.25;
-    country 1: not NATO, a -0.5, r 0.1, dF -0.02, sec 0.4.
+    w_F 8, w_S 2, w_E 1.5, nu 0.7, e_W 0.4; bloc 0 is the pact, bloc 1 another bloc.
+    country 0: NATO, a 0.6, dF 0.11, security 0.25, r = (0.3, 0.5) for the two blocs;
+    country 1: not NATO, a -0.5, dF -0.02, security 0.4, r = (0.1, 0.0).
     U_0,pact  = 0.88 + 2 * 0.3 * 0.25 + 1.5 * 0.4 * 0.6 - 0.3 = 0.88 + 0.15 + 0.36 - 0.3 = 1.09
-    U_0,other = 0.88 + 0.15 - 0.3 = 0.73 (no endorsement outside the pact)
-    U_1,pact  = -0.16 + 2 * 1.0 * 0.4 + 1.5 * 0.4 * (-0.5) - 0.1 = -0.16 + 0.8 - 0.3 - 0.1 = 0.24
+    U_0,other = 0.88 + 0.15 - 0.5 = 0.53 (no endorsement outside the pact; its own cost)
+    U_1,pact  = -0.16 + 2 * 1.0 * 0.4 + 1.5 * 0.4 * max(-0.5, 0) - 0.1 = -0.16 + 0.8 - 0.1 = 0.54
+                (with e_W a instead of e_W max(a, 0): 0.54 - 0.3 = 0.24)
+    U_1,other = -0.16 + 0.8 - 0.0 = 0.64
+    A Western veto e_W = -0.5: U_0,pact = 0.88 + 0.15 - 1.5 * 0.5 * 0.6 - 0.3 = 0.28, and the
+    Russia-leaning country 1 gains nothing from it: U_1,pact stays 0.54 (e_W a would give 0.915).
     """
-    frustration = np.array([[[0.11, 0.11], [-0.02, -0.02]]])
-    security = np.array([[[0.25, 0.25], [0.4, 0.4]]])
-    utility = dynamics.accession_utility(
-        frustration,
-        security,
-        np.array([[1.0, 0.0]]),
-        np.array([[0.6, -0.5]]),
-        np.array([[0.3, 0.1]]),
-        np.array([True, False]),
-        frustration_weight=8.0,
-        security_weight=2.0,
-        endorsement_weight=1.5,
-        nato_discount=0.7,
-        endorsement=0.4,
-    )[0]
-    assert utility[0, 0] == pytest.approx(1.09)
-    assert utility[0, 1] == pytest.approx(0.73)
-    assert utility[1, 0] == pytest.approx(0.24)
-    assert utility[1, 1] == pytest.approx(0.54)
+
+    def utility(endorsement):
+        return dynamics.accession_utility(
+            np.array([[[0.11, 0.11], [-0.02, -0.02]]]),
+            np.array([[[0.25, 0.25], [0.4, 0.4]]]),
+            np.array([[1.0, 0.0]]),
+            np.array([[0.6, -0.5]]),
+            np.array([[[0.3, 0.5], [0.1, 0.0]]]),
+            np.array([True, False]),
+            frustration_weight=8.0,
+            security_weight=2.0,
+            endorsement_weight=1.5,
+            nato_discount=0.7,
+            endorsement=endorsement,
+        )[0]
+
+    assert utility(0.4) == pytest.approx(np.array([[1.09, 0.53], [0.54, 0.64]]))
+    assert utility(-0.5) == pytest.approx(np.array([[0.28, 0.53], [0.54, 0.64]]))
 
 
 def test_veto_v1_both_sides_of_the_threshold():
@@ -366,16 +380,20 @@ def test_alignment_is_clipped_to_plus_minus_one():
 # --- tension (T1, T2) -----------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
-def test_tension_change_t1_halves_the_two_threats():
-    """T_ij += k (Theta_ij + Theta_ji) / 2 - delta (T_ij - T0_ij) + sigma_T z_ij, floor 0.
+def test_tension_change_t1_halves_the_two_threats_and_has_mean_one_noise():
+    """T_ij <- (T_ij + k (Theta_ij + Theta_ji)/2 - delta (T_ij - T0_ij)) exp(sigma_T z - s^2/2),
 
-    k 0.02, delta 0.04, sigma_T 0.02, dyad order (0,1), (0,2), (1,2), z = (0.5, -3, 1):
-    T_01 = 0.4 + 0.02 * (0.144 + 0.1) / 2 - 0.04 * (0.4 - 0.3) + 0.02 * 0.5
-         = 0.4 + 0.00244 - 0.004 + 0.01 = 0.40844 (without the /2: 0.41088)
-    T_02 = 0.01 + 0 - 0.04 * (0.01 - 0) - 0.06 < 0 -> 0
-    T_12 = 0.2 + 0.02 * (0.5 + 0) / 2 - 0.04 * (0.2 - 0.25) + 0.02 = 0.2 + 0.005 + 0.002 + 0.02
-         = 0.227
+    s = sigma_T (log-normal noise with mean one).
+    k 0.02, delta 0.04, sigma_T 0.1 (sigma_T^2 / 2 = 0.005); dyad order (0,1), (0,2), (1,2),
+    z = (0.5, -3, 0):
+    T_01 = (0.4 + 0.02 (0.144 + 0.1)/2 - 0.04 (0.4 - 0.3)) exp(0.05 - 0.005)
+         = (0.4 + 0.00244 - 0.004) * 1.0460279 = 0.39844 * 1.0460279 = 0.4167793
+         (without the /2: 0.40088 * 1.0460279 = 0.4193316)
+    T_02 = (0.01 - 0.04 * 0.01) exp(-0.3 - 0.005) = 0.0096 * 0.7371234 = 0.0070764: a large
+         negative z shrinks a calm dyad but never below 0 (no clip needed)
+    T_12 = (0.2 + 0.02 * 0.5 / 2 - 0.04 (0.2 - 0.25)) exp(-0.005) = 0.207 * 0.9950125
+         = 0.2059676 (z = 0 still applies the mean-one correction)
+    Symmetric; the diagonal stays 0.
     """
     tension = symmetric(3, {(0, 1): 0.4, (0, 2): 0.01, (1, 2): 0.2})[None]
     baseline = symmetric(3, {(0, 1): 0.3, (1, 2): 0.25})[None]
@@ -385,34 +403,59 @@ def test_tension_change_t1_halves_the_two_threats():
         tension,
         baseline,
         theta,
-        np.array([[0.5, -3.0, 1.0]]),
+        np.array([[0.5, -3.0, 0.0]]),
         reaction=0.02,
         decay=0.04,
-        noise_scale=0.02,
+        noise_scale=0.1,
     )[0]
-    expected = symmetric(3, {(0, 1): 0.40844, (0, 2): 0.0, (1, 2): 0.227})
-    assert new == pytest.approx(expected)
+    expected = symmetric(3, {(0, 1): 0.4167793405, (0, 2): 0.0070763844, (1, 2): 0.2059675832})
+    assert new == pytest.approx(expected, rel=1e-9)
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
-def test_provocation_t2_weighs_each_joiner_by_size_and_spares_friends():
-    """Each outsider i with p_im < 0 gains pi s_m |p_im| with every member of B; pi = 1.5.
+def test_provocation_t2_reaches_every_opponent_of_the_camp_capped_at_one():
+    """Each opponent i of B (mean propensity pbar_iB towards B's members < 0) gains
+    pi (sum of the actors' sizes) min(|pbar_iB|, 1) of tension with every member of B; pi 0.75.
 
-    Bloc {0, 1, 2} after the month; joiners 1 (s 0.3) and 2 (s 0.1). Outsider 3: p_31 -0.4,
-    p_32 -0.2 -> 1.5 (0.3 * 0.4 + 0.1 * 0.2) = 1.5 * 0.14 = 0.21 with each of 0, 1, 2.
-    Outsider 4: p_41 = +0.01 (friendly), p_42 = -0.01 -> 1.5 * 0.1 * 0.01 = 0.0015.
-    Members gain nothing among themselves, and the result is symmetric.
+    Bloc 0 = {0, 1, 2} after the month, joiners 1 (s 0.3) and 2 (s 0.1): weight 0.4.
+    Outsider 3: p_30 -0.1, p_31 +0.2 (friendly to a joiner), p_32 -0.4: pbar = -0.3/3 = -0.1
+      -> an opponent: 0.75 * 0.4 * 0.1 = 0.03 with each of 0, 1, 2 (the dyadic rule of the
+      specification would spare its friend 1).
+    Outsider 4 (a member of rival bloc 1): p_40 -1.5, p_41 -1.2, p_42 -0.9: pbar = -1.2, capped
+      at 1: 0.75 * 0.4 * 1 = 0.3 (uncapped 0.36).
+    Outsider 5: p_50 0.5, p_51 -0.25, p_52 -0.25: pbar exactly 0, not an opponent: 0.
+    Members gain nothing among themselves, outsiders nothing among themselves; symmetric.
+    The bloc deepens a stage instead (every member an actor, weight 0.4 + 0.3 + 0.1 = 0.8):
+      outsider 3 gains 0.75 * 0.8 * 0.1 = 0.06.
     """
-    p = symmetric(5, {(3, 1): -0.4, (3, 2): -0.2, (4, 1): 0.01, (4, 2): -0.01})[None]
-    size = np.array([[0.4, 0.3, 0.1, 0.15, 0.05]])
-    in_bloc = dynamics.bloc_masks(np.array([[0, 0, 0, -1, -1]]), 1)
-    actors = dynamics.bloc_masks(np.array([[-1, 0, 0, -1, -1]]), 1)
-    added = dynamics.provocation(p, size, actors, in_bloc, 1.5)[0]
-    assert added[3, :3] == pytest.approx([0.21] * 3)
-    assert added[4, :3] == pytest.approx([0.0015] * 3)
-    assert added[:3, :3] == pytest.approx(np.zeros((3, 3)))
-    assert added[3, 4] == 0.0
+    p = symmetric(
+        6,
+        {
+            (3, 0): -0.1,
+            (3, 1): 0.2,
+            (3, 2): -0.4,
+            (4, 0): -1.5,
+            (4, 1): -1.2,
+            (4, 2): -0.9,
+            (5, 0): 0.5,
+            (5, 1): -0.25,
+            (5, 2): -0.25,
+            (0, 1): 0.6,
+            (3, 4): -0.8,
+        },
+    )[None]
+    size = np.array([[0.4, 0.3, 0.1, 0.1, 0.05, 0.05]])
+    in_bloc = dynamics.bloc_masks(np.array([[0, 0, 0, -1, 1, -1]]), 2)
+    joiners = dynamics.bloc_masks(np.array([[-1, 0, 0, -1, -1, -1]]), 2)
+    added = dynamics.provocation(p, size, joiners, in_bloc, 0.75)[0]
+    assert added[3, :3] == pytest.approx([0.03] * 3)
+    assert added[4, :3] == pytest.approx([0.3] * 3)
+    assert added[5, :3].tolist() == [0.0] * 3
+    assert added[:3, :3].tolist() == [[0.0] * 3] * 3
+    assert added[3:, 3:].tolist() == [[0.0] * 3] * 3
     assert np.array_equal(added, added.T)
+    deepened = in_bloc & np.array([True, False])[None, :, None]
+    added = dynamics.provocation(p, size, deepened, in_bloc, 0.75)[0]
+    assert added[3, :3] == pytest.approx([0.06] * 3)
 
 
 # --- integration (I1, I2) and crisis (C1) ---------------------------------------------------------
@@ -429,33 +472,51 @@ def test_cohesion_i1_is_the_mean_over_ordered_member_pairs():
     assert dynamics.cohesion(p, in_bloc)[0].tolist() == pytest.approx([0.3, 0.0])
 
 
-def depth_after(cohesion, threat, members=3, depth=0.4):
+def depth_after(cohesion, threat, members=3, depth=0.4, noise=0.0, **overrides):
+    params = dict(growth=0.012, cohesion_threshold=0.55, rally=0.5, decay=0.02, noise_scale=0.01)
+    params.update(overrides)
     return dynamics.depth_change(
         np.array([[depth]]),
         np.array([[cohesion]]),
         np.array([[threat]]),
         np.array([[members]]),
-        growth=0.012,
-        cohesion_threshold=0.55,
-        rally=0.5,
-        decay=0.02,
+        np.array([[noise]]),
+        **params,
     )[0, 0]
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
 def test_depth_change_i2_rally_and_both_sides_of_zero_drive():
-    """drive = C - c0 + rally * threat; D += g drive (1 - D) if drive > 0 (and >= 2 members),
-    else D -= q D. g 0.012, c0 0.55, rally 0.5, q 0.02, D 0.4.
+    """drive = C - c0 + rally R; D += g drive (1 - D) if drive > 0 (and >= 2 members),
+    else D -= q D; then D += sigma_D z (I4) and D is clipped to [0, 1].
+    g 0.012, c0 0.55, rally 0.5, q 0.02, sigma_D 0.01, D 0.4.
 
-    C 0.5, threat 0.2: drive = -0.05 + 0.1 = 0.05 -> 0.4 + 0.012 * 0.05 * 0.6 = 0.40036
-    C 0.5, threat 0:   drive = -0.05 -> 0.4 * 0.98 = 0.392
-    C 0.45, threat 0.2: drive exactly 0 -> erodes: 0.392
-    C 0.9, threat 0, one member: erodes: 0.392
+    C 0.5, R 0.2:  drive = -0.05 + 0.1 = 0.05 -> 0.4 + 0.012 * 0.05 * 0.6 = 0.40036
+                   with z = 1.5: 0.40036 + 0.015 = 0.41536; with sigma_D 0.05: + 0.075 = 0.47536
+    C 0.5, R 0:    drive = -0.05 -> 0.4 * 0.98 = 0.392; with z = -2: 0.392 - 0.02 = 0.372
+    C 0.375, c0 0.5, R 0.25: drive = -0.125 + 0.125 = 0 exactly -> erodes: 0.392
+    C 0.375, c0 0.5, R 0.26: drive = 0.005 -> 0.4 + 0.012 * 0.005 * 0.6 = 0.400036
+    C 0.9, R 0, one member: drive 0.35 > 0, but no pact: erodes: 0.392
     """
     assert depth_after(0.5, 0.2) == pytest.approx(0.40036)
+    assert depth_after(0.5, 0.2, noise=1.5) == pytest.approx(0.41536)
+    assert depth_after(0.5, 0.2, noise=1.5, noise_scale=0.05) == pytest.approx(0.47536)
     assert depth_after(0.5, 0.0) == pytest.approx(0.392)
-    assert depth_after(0.45, 0.2) == pytest.approx(0.392)
+    assert depth_after(0.5, 0.0, noise=-2.0) == pytest.approx(0.372)
+    assert depth_after(0.375, 0.25, cohesion_threshold=0.5) == pytest.approx(0.392)
+    assert depth_after(0.375, 0.26, cohesion_threshold=0.5) == pytest.approx(0.400036)
     assert depth_after(0.9, 0.0, members=1) == pytest.approx(0.392)
+    assert depth_after(0.9, 0.0, members=2) == pytest.approx(0.4 + 0.012 * 0.35 * 0.6)
+
+
+def test_depth_is_clipped_to_zero_and_one():
+    """g 4, C 1, R 0.5: drive = 0.45 + 0.25 = 0.7, D = 0.4 + 4 * 0.7 * 0.6 = 2.08 -> 1.
+
+    D 0.005 eroding: 0.005 * 0.98 = 0.0049, z = -1: 0.0049 - 0.01 = -0.0051 -> 0. At D = 1
+    the growth term vanishes and noise z = 0.5 would give 1.005 -> 1.
+    """
+    assert depth_after(1.0, 0.5, growth=4.0) == 1.0
+    assert depth_after(0.5, 0.0, depth=0.005, noise=-1.0) == 0.0
+    assert depth_after(1.0, 0.5, depth=1.0, noise=0.5) == 1.0
 
 
 def test_stage_boundaries_at_one_third_and_two_thirds():
@@ -464,15 +525,59 @@ def test_stage_boundaries_at_one_third_and_two_thirds():
     assert dynamics.stage(depth).tolist() == [0, 0, 1, 1, 2, 2]
 
 
-@pytest.mark.xfail(strict=True, reason=STALE)
-def test_crisis_probability_c1_on_both_sides_of_the_threshold():
-    """P = h_c sigma(gamma (max T - theta_c)): h_c 0.05, gamma 8, theta_c 1.2.
+def test_crisis_c1_score_and_probability_on_both_sides_of_the_threshold():
+    """score_ij = gamma (T_ij - theta_c) + ln(1 + b) e_ij; P = h_c sigma(max_ij score_ij).
 
-    max T 1.45: 0.05 sigma(2) = 0.05 * 0.880797 = 0.0440399
-    max T 0.95: 0.05 sigma(-2) = 0.05 * 0.119203 = 0.0059601
-    max T 1.2:  0.05 / 2 = 0.025
+    gamma 8, theta_c 1.2, b 2.49 (ln 3.49 = 1.2499017), h_c 0.05; dyads of one run:
+    T 1.45, e 0:   8 * 0.25 = 2            -> 0.05 sigma(2) = 0.05 * 0.8807971 = 0.0440399
+    T 0.95, e 0:   8 * (-0.25) = -2        -> 0.05 sigma(-2) = 0.05 * 0.1192029 = 0.0059601
+    T 1.2,  e 0:   0 (at the threshold)    -> 0.05 / 2 = 0.025
+    T 1.0,  e 0.4: -1.6 + 0.4 * 1.2499017 = -1.1000393
+    T 1.2,  e 1:   ln 3.49: the odds are 3.49 = 1 + b times those at e = 0,
+                   0.05 * 3.49 / 4.49 = 0.0388641
+    The probability reads the highest score only: for the run above it is the first dyad's.
     """
-    p = dynamics.crisis_probability(
-        np.array([1.45, 0.95, 1.2]), rate=0.05, steepness=8.0, threshold=1.2
+    tension = np.array([[1.45, 0.95, 1.2, 1.0, 1.2]])
+    emboldened = np.array([[0.0, 0.0, 0.0, 0.4, 1.0]])
+    score = dynamics.crisis_score(
+        tension, emboldened, steepness=8.0, threshold=1.2, emboldenment_odds=2.49
+    )[0]
+    assert score == pytest.approx([2.0, -2.0, 0.0, -1.1000393055, 1.2499017362])
+    chance = dynamics.crisis_probability(score, rate=0.05)
+    assert chance == pytest.approx([0.0440398539, 0.0059601461, 0.025, 0.0124866265, 0.0388641425])
+    assert dynamics.crisis_probability(score.max(), rate=0.05) == pytest.approx(0.0440398539)
+
+
+def test_emboldenment_c2_only_on_strictly_hostile_dyads():
+    """e_ij = max(b_i, b_j) if p_ij < 0, else 0; backing b = (0.4, 0.1, 0.0).
+
+    p_01 = -0.3: max(0.4, 0.1) = 0.4 (the larger backing, whichever side holds it)
+    p_02 = 0 exactly: not hostile -> 0; p_12 = -0.01: max(0.1, 0) = 0.1.
+    """
+    p = symmetric(3, {(0, 1): -0.3, (0, 2): 0.0, (1, 2): -0.01})[None]
+    e = dynamics.emboldenment(np.array([[0.4, 0.1, 0.0]]), p)[0]
+    assert e == pytest.approx(symmetric(3, {(0, 1): 0.4, (1, 2): 0.1}))
+
+
+def test_domestic_cost_drift_r1():
+    """x <- phi x + sigma_r sqrt(1 - phi^2) z, phi = exp(-1 / tau_r); sigma_r 0.2.
+
+    tau_r 48: phi = 0.9793822, sqrt(1 - phi^2) = sqrt(0.0408105) = 0.2020162:
+      x 0.1, z 1.5:  0.0979382 + 0.2 * 0.2020162 * 1.5 = 0.0979382 + 0.0606049 = 0.1585431
+      x 0,   z -1:   -0.0404032
+    tau_r 12: phi = 0.9200444, sqrt(1 - 0.8464817) = 0.3918141:
+      x 0.1, z 1.5:  0.0920044 + 0.1175442 = 0.2095487
+      x 0,   z -1:   -0.0783628
+    (phi^2 in place of phi, or the spread without the sqrt(1 - phi^2), give other numbers.)
+    """
+    state = SimpleNamespace(
+        params={
+            "accession.cost_persistence": np.array([48.0, 12.0]),
+            "accession.cost_volatility": np.array([0.2, 0.2]),
+        },
+        cost_shock=np.array([[0.1, 0.0], [0.1, 0.0]]),
     )
-    assert p == pytest.approx([0.0440398539, 0.0059601461, 0.025])
+    shock = phases.next_cost_shock(state, np.array([[1.5, -1.0], [1.5, -1.0]]))
+    assert shock == pytest.approx(
+        np.array([[0.1585431, -0.0404032], [0.2095487, -0.0783628]]), abs=2e-7
+    )
