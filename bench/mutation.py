@@ -129,14 +129,19 @@ def results() -> dict[str, dict[str, str]]:
 
 
 def report(show_survivors: bool) -> int:
-    """Print the score per module; return 1 if no results are there."""
+    """Print the score per module; return 1 if no results are there.
+
+    The score is killed / (checked - reviewed equivalents); mutants the run has not reached yet
+    (an interrupted or still running ``mutmut run``) are counted apart, not as survivors.
+    """
     by_file = results()
     if not by_file:
         print("no mutmut results: run `python bench/mutation.py` first")
         return 1
     reviewed = equivalents()
     header = (
-        f"{'module':28s} {'mutants':>7s} {'killed':>6s} {'equiv.':>6s} {'alive':>5s} {'score':>6s}"
+        f"{'module':28s} {'mutants':>7s} {'checked':>7s} {'killed':>6s} {'equiv.':>6s} "
+        f"{'alive':>5s} {'score':>6s}"
     )
     print(header)
     print("-" * len(header))
@@ -145,7 +150,9 @@ def report(show_survivors: bool) -> int:
     for source, statuses in by_file.items():
         counts = Counter()
         for name, status in statuses.items():
-            if status == "killed" or status == "timeout":
+            if status == "not checked":
+                counts["unchecked"] += 1
+            elif status in ("killed", "timeout"):
                 counts["killed"] += 1
             elif name in reviewed:
                 counts["equivalent"] += 1
@@ -157,6 +164,9 @@ def report(show_survivors: bool) -> int:
         print(row(source, counts))
     print("-" * len(header))
     print(row("all", totals))
+    if totals["unchecked"]:
+        print(f"\n{totals['unchecked']} mutants not checked yet (the run is incomplete): the score "
+              "is over the checked ones")  # fmt: skip
     stale = sorted(set(reviewed) - {n for s in by_file.values() for n in s})
     if stale:
         print(f"\n{len(stale)} reviewed equivalents are no longer mutants (code changed): "
@@ -169,10 +179,11 @@ def report(show_survivors: bool) -> int:
 
 
 def row(label: str, counts: Counter) -> str:
-    considered = counts["mutants"] - counts["equivalent"]
+    checked = counts["mutants"] - counts["unchecked"]
+    considered = checked - counts["equivalent"]
     score = counts["killed"] / considered if considered else float("nan")
-    return (f"{label:28s} {counts['mutants']:7d} {counts['killed']:6d} {counts['equivalent']:6d} "
-            f"{counts['alive']:5d} {score:6.1%}")  # fmt: skip
+    return (f"{label:28s} {counts['mutants']:7d} {checked:7d} {counts['killed']:6d} "
+            f"{counts['equivalent']:6d} {counts['alive']:5d} {score:6.1%}")  # fmt: skip
 
 
 def main() -> int:

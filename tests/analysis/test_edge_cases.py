@@ -19,6 +19,7 @@ def test_an_empty_curve_has_the_usual_columns_and_whole_months():
     assert list(curve.columns) == ["month", "survival", "low", "high"]
     assert curve["month"].tolist() == [0] and curve["month"].dtype == np.int64
     assert curve[["survival", "low", "high"]].isna().all().all()
+    assert (curve[["survival", "low", "high"]].dtypes == np.float64).all()  # NaN, not None
     assert kaplan_meier([1.0, np.nan], 3)["month"].dtype == np.int64
 
 
@@ -38,10 +39,11 @@ def test_survival_table_passes_months_and_confidence_and_numbers_rows():
 
 
 def test_trajectory_bands_keep_the_requested_columns_in_order_and_only_observed_months():
+    """Only the requested columns are read: other columns, even text, are left alone."""
     series = pd.DataFrame(
         {"variant": ["b", "b", "b", "b", "a", "a"], "month": [0, 0, 1, 1, 0, 0],
          "z_col": [1, 3, 2, 6, 10, 20], "a_col": [True, False, True, True, False, False],
-         "other": 9}
+         "other": 9, "note": "not a number"}
     )  # fmt: skip
     bands = trajectory_bands(series, ["z_col", "a_col"], quantiles=[0.5])
     assert bands[["variant", "column", "month"]].to_numpy().tolist() == [

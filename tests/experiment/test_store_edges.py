@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import errno
 import json
+import os
+import socket
 from importlib import metadata
 
 import pandas as pd
@@ -76,10 +78,14 @@ def test_a_lock_the_system_refuses_is_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_lock_owner_falls_back_when_the_lock_file_says_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr(store.time, "sleep", lambda seconds: None)
+    """An owner writes its pid just after taking the lock: 20 tries 10 ms apart (0.2 s), then
+    "another process"."""
+    waits = []
+    monkeypatch.setattr(store.time, "sleep", waits.append)
     folder = ResultsFolder(tmp_path)
     folder.lock_path.write_text("")
     assert folder.lock_owner() == "another process"
+    assert waits == [0.01] * 20
     folder.lock_path.write_text(json.dumps({"pid": 12, "host": "h"}))
     assert folder.lock_owner() == "process 12 on h"
 
@@ -96,3 +102,67 @@ def test_leftovers_of_killed_writes_are_removed_and_parts_kept(tmp_path):
     folder.remove_temporary_files()
     assert not leftover.exists() and not other.exists()
     assert part.exists() and folder.has_parts()
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.ENOSPC, "free some space (or use another --out), then continue with --resume"),
+        (errno.EROFS, "the folder is read-only: use another --out"),
+        (errno.EACCES, "you may not write there: use another --out"),
+        (errno.EIO, "check the folder, then continue with --resume"),
+    ],
+)
+def test_a_write_error_names_the_file_the_reason_and_what_to_do(tmp_path, code, advice):
+    path = tmp_path / "part.parquet"
+    err = store.write_error(path, OSError(code, "the reason"))
+    assert isinstance(err, store.WriteError) and isinstance(err, OSError)
+    assert str(err) == f"{path}: cannot write (the reason); {advice}"
+    # an OSError without a strerror is described by its text
+    assert str(store.write_error(path, OSError("plain words"))).startswith(
+        f"{path}: cannot write (plain words); check the folder"
+    )
+
+
+def test_in_use_by_names_the_holder_only_while_the_lock_is_held(tmp_path):
+    folder = ResultsFolder(tmp_path / "out")
+    assert folder.in_use_by() is None  # no lock file yet
+    with folder.locked():
+        assert folder.in_use_by() == f"process {os.getpid()} on {socket.gethostname()}"
+    assert folder.lock_path.is_file()
+    assert folder.in_use_by() is None  # released: the file stays, nobody holds it
+
+
+def test_a_folder_under_a_file_says_which_file_blocks_it(tmp_path):
+    blocker = tmp_path / "taken"
+    blocker.write_text("a file")
+    folder = ResultsFolder(blocker / "deeper" / "out")
+    with pytest.raises(ResultsFolderError) as caught:
+        with folder.locked():
+            pass
+    message = str(caught.value)
+    assert message.startswith(f"{folder.path}: cannot create or lock the results folder: ")
+    assert f"({blocker} is a file, not a folder); check --out" in message
+    # a reason from the system without a blocking file (the parents do not exist yet): the reason
+    free = ResultsFolder(tmp_path / "free" / "out")
+    message = str(free.unusable(OSError(errno.ENOLCK, "No locks")))
+    assert (
+        message == f"{free.path}: cannot create or lock the results folder: No locks; check --out"
+    )
+    assert str(free.unusable(OSError("plain words"))).endswith(": plain words; check --out")
+
+
+def test_json_files_are_indented_text_with_a_final_newline_and_any_value(tmp_path):
+    """The manifest is meant to be read by people: two-space indents, one value per line, a
+    final newline; values JSON has no type for (paths, dates) are written as their text."""
+    path = tmp_path / "m.json"
+    store.write_json({"a": 1, "where": tmp_path / "x"}, path)
+    assert path.read_text(encoding="utf-8") == (
+        f'{{\n  "a": 1,\n  "where": "{tmp_path / "x"}"\n}}\n'
+    )
+
+
+def test_csv_tables_have_no_index_column(tmp_path):
+    path = tmp_path / "t.csv"
+    store.write_csv(pd.DataFrame({"x": [1, 2]}, index=[5, 6]), path)
+    assert path.read_text(encoding="utf-8") == "x\n1\n2\n"
