@@ -549,14 +549,19 @@ def test_crisis_c1_score_and_probability_on_both_sides_of_the_threshold():
 
 
 def test_emboldenment_c2_only_on_strictly_hostile_dyads():
-    """e_ij = max(b_i, b_j) if p_ij < 0, else 0; backing b = (0.4, 0.1, 0.0).
+    """e_ij = max(b_i, b_j) if p_ij < 0, else 0; backing b = (0.4, 0.1, 0.0), dyads i < j.
 
     p_01 = -0.3: max(0.4, 0.1) = 0.4 (the larger backing, whichever side holds it)
     p_02 = 0 exactly: not hostile -> 0; p_12 = -0.01: max(0.1, 0) = 0.1.
     """
-    p = symmetric(3, {(0, 1): -0.3, (0, 2): 0.0, (1, 2): -0.01})[None]
-    e = dynamics.emboldenment(np.array([[0.4, 0.1, 0.0]]), p)[0]
-    assert e == pytest.approx(symmetric(3, {(0, 1): 0.4, (1, 2): 0.1}))
+    backing = np.array([[0.4, 0.1, 0.0]])
+    rows, cols = dynamics.upper_pairs(3)  # (0, 1), (0, 2), (1, 2)
+    e = dynamics.emboldenment(backing[:, rows], backing[:, cols], np.array([[-0.3, 0.0, -0.01]]))
+    assert e[0] == pytest.approx([0.4, 0.0, 0.1])
+    # the larger backing on the second party counts the same
+    assert dynamics.emboldenment(
+        backing[:, cols], backing[:, rows], np.array([[-0.3, 0.0, -0.01]])
+    )[0] == pytest.approx([0.4, 0.0, 0.1])
 
 
 def test_domestic_cost_drift_r1():
