@@ -586,3 +586,50 @@ def test_domestic_cost_drift_r1():
     assert shock == pytest.approx(
         np.array([[0.1585431, -0.0404032], [0.2095487, -0.0783628]]), abs=2e-7
     )
+
+
+def join_case(invitation, vetoed=False, invitation_rate=1 / 6):
+    """Three countries, two blocs: 0 and 1 are outsiders, 2 is the only member of bloc 0."""
+    params = {
+        "accession.temperature": np.array([0.05]),
+        "accession.decision_rate": np.array([1 / 24]),
+        "accession.invitation_rate": np.array([invitation_rate]),
+    }
+    state = SimpleNamespace(
+        params=params,
+        member=np.array([[-1, -1, 0]]),
+        invitation=np.array([invitation]),
+        active=np.array([[True, True]]),
+    )
+    derived = SimpleNamespace(
+        utility=np.array([[[0.05, -0.05], [0.1, 0.0], [0.2, 0.2]]]),
+        admissible=np.array([[[False, True], [True, False], [True, True]]]),
+        vetoed=np.array([[[vetoed, False], [False, False], [False, False]]]),
+        in_bloc=dynamics.bloc_masks(np.array([[-1, -1, 0]]), 2),
+    )
+    return phases.join_probability(state, SimpleNamespace(), derived, None)[0]
+
+
+def test_join_probability_u3_and_the_invitation_u4():
+    """P = h sigma(U / temperature) for admissible outsiders (U3); an open invitation (U4) waives
+    eligibility, is weighed at the invitation rate instead of h, and still needs no veto and a
+    bloc with members. temperature 0.05, h 1/24, invitation rate 1/6.
+
+    No invitation:
+      country 0, bloc 0: not admissible -> 0;  bloc 1: sigma(-1) / 24 = 0.2689414 / 24 = 0.0112059
+      country 1, bloc 0: sigma(2) / 24 = 0.8807971 / 24 = 0.0366999;  bloc 1: not admissible -> 0
+      country 2 is a member: 0 for both blocs.
+    Country 0 invited to bloc 0 (5 months left): sigma(1) / 6 = 0.7310586 / 6 = 0.1218431;
+      vetoed: 0 again. Invited to bloc 1, which has no members: its h chance, 0.0112059.
+    With an invitation rate of 0.01 below h, an invitation to bloc 1 (admissible) keeps the larger
+      h chance: max(0.01 * 0.2689414, 0.0112059) = 0.0112059.
+    """
+    none = [[0, 0], [0, 0], [0, 0]]
+    expected = [[0.0, 0.0112059], [0.0366999, 0.0], [0.0, 0.0]]
+    assert join_case(none) == pytest.approx(np.array(expected), abs=1e-7)
+    invited = join_case([[5, 0], [0, 0], [0, 0]])
+    assert invited == pytest.approx(np.array([[0.1218431, 0.0112059], *expected[1:]]), abs=1e-7)
+    assert join_case([[5, 0], [0, 0], [0, 0]], vetoed=True)[0, 0] == 0.0
+    assert join_case([[0, 5], [0, 0], [0, 0]])[0, 1] == pytest.approx(0.0112059, abs=1e-7)
+    slow = join_case([[0, 5], [0, 0], [0, 0]], invitation_rate=0.01)
+    assert slow[0, 1] == pytest.approx(0.0112059, abs=1e-7)
