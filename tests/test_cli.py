@@ -123,3 +123,12 @@ def test_markup_in_a_found_value_is_shown_literally_in_the_error(tmp_path, capsy
     err = capsys.readouterr().err
     assert "countries.SRB.capability: expected a number, found '[red]x[/]'" in err
     assert "Traceback" not in err
+
+
+def test_help_lists_every_command_in_pipeline_order(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    names = ["validate", "simulate", "patterns", "landscape", "run", "sensitivity", "discover",
+             "summarize", "plot", "report", "examples", "init"]  # fmt: skip
+    found = re.findall(r"^│ (\w+) ", out, re.M)
+    assert found == names

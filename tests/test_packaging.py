@@ -39,7 +39,7 @@ def test_the_wheel_lists_every_shipped_file_under_sim_shipped(wheel):
     for path in shipped:
         assert f"sim/_shipped/{path.relative_to(ROOT).as_posix()}" in names
     assert "sim/report/templates/report.html.j2" in names
-    assert "sim/cli.py" in names or "sim/cli/__init__.py" in names
+    assert "sim/cli/__init__.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "alliance-sim = sim.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     assert not any(n.startswith(("tests/", "bench/", "scenarios/")) for n in names)
