@@ -138,7 +138,7 @@ def copy_shipped(destination: str | Path, *, force: bool = False) -> list[Path]:
 
     The copy keeps the layout, so the experiments' relative scenario paths still hold and every
     copied file can be edited and run by path. Nothing is copied if any target file exists,
-    unless ``force``.
+    unless ``force``; a copy that fails part-way (disk full) removes the files it added.
 
     Returns
     -------
@@ -149,6 +149,8 @@ def copy_shipped(destination: str | Path, *, force: bool = False) -> list[Path]:
     ------
     DestinationExistsError
         Some target files exist (named, with the count) and ``force`` is false.
+    DestinationWriteError
+        A folder or file could not be written (the reason named).
     """
     destination = Path(destination)
     sources = [
@@ -167,13 +169,20 @@ def copy_shipped(destination: str | Path, *, force: bool = False) -> list[Path]:
             f"({shown}{more}); nothing copied. Choose another folder, or add --force to "
             "overwrite them with the shipped versions"
         )
+    created: list[Path] = []
     try:
         for source, target in zip(sources, targets, strict=True):
             target.parent.mkdir(parents=True, exist_ok=True)
+            new = not target.exists()
             shutil.copyfile(source, target)
+            if new:
+                created.append(target)
     except OSError as err:
+        for path in created:  # no half copy: remove what this call added
+            path.unlink(missing_ok=True)
         raise DestinationWriteError(
-            f"{destination}: cannot copy the shipped files there ({err.strerror or err})"
+            f"{destination}: cannot copy the shipped files there ({err.strerror or err}); "
+            "nothing copied"
         ) from None
     return targets
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,20 @@ def test_a_destination_that_cannot_hold_folders_is_a_clear_error(tmp_path):
     with pytest.raises(DestinationWriteError, match=r"a_file: cannot copy the shipped files"):
         copy_shipped(blocker)
     assert issubclass(DestinationWriteError, AllianceSimError)
+
+
+def test_a_copy_that_fails_part_way_leaves_no_file_behind(tmp_path, monkeypatch):
+    copied = []
+
+    def copy_until_full(source, target):
+        if len(copied) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        copied.append(target)
+        Path(target).write_bytes(Path(source).read_bytes())
+
+    monkeypatch.setattr(shipped.shutil, "copyfile", copy_until_full)
+    with pytest.raises(DestinationWriteError, match=r"work: cannot copy the shipped files there "
+                       r"\(No space left on device\); nothing copied"):  # fmt: skip
+        copy_shipped(tmp_path / "work")
+    assert len(copied) == 3
+    assert not [p for p in (tmp_path / "work").rglob("*") if p.is_file()]
