@@ -8,6 +8,7 @@ either refuse it with the project's own error (an AllianceSimError, which the CL
 line with exit 2) or accept a configuration in which every number is finite. ``validate`` runs
 on a smaller sample. Derandomised, so CI sees the same examples.
 """
+
 from __future__ import annotations
 
 import contextlib
