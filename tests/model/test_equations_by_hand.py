@@ -633,3 +633,22 @@ def test_join_probability_u3_and_the_invitation_u4():
     assert join_case([[0, 5], [0, 0], [0, 0]])[0, 1] == pytest.approx(0.0112059, abs=1e-7)
     slow = join_case([[0, 5], [0, 0], [0, 0]], invitation_rate=0.01)
     assert slow[0, 1] == pytest.approx(0.0112059, abs=1e-7)
+
+
+def test_one_member_blocs_provoke_and_face_threat_at_full_weight():
+    """A bloc of one member (a join into an empty bloc): the mean over its members is that member.
+
+    Provocation (T2): bloc {0} after country 0 joined (s 0.5), outsider 1 with p_10 = -0.4:
+      pbar = -0.4 / 1 -> 0.75 * 0.5 * 0.4 = 0.15 (dividing by 2 would give 0.075).
+    Threat faced (I3): Theta_01 = 0.3 from opponent 1 -> R_B = 0.3 / 1 = 0.3.
+    """
+    p = symmetric(3, {(0, 1): -0.4, (0, 2): 0.2})[None]
+    in_bloc = dynamics.bloc_masks(np.array([[0, -1, -1]]), 1)
+    added = dynamics.provocation(p, np.array([[0.5, 0.3, 0.2]]), in_bloc, in_bloc, 0.75)[0]
+    assert added[1, 0] == pytest.approx(0.15)
+    assert added[2, 0] == 0.0  # p_20 > 0: not an opponent
+    theta = np.zeros((1, 3, 3))
+    theta[0, 0, 1] = 0.3
+    opponent = dynamics.opponents(p, in_bloc)
+    assert opponent[0, 0].tolist() == [False, True, False]
+    assert dynamics.threat_faced(theta, in_bloc, opponent)[0, 0] == pytest.approx(0.3)
