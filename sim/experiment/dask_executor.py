@@ -26,10 +26,10 @@ are cancelled (``--resume`` runs them).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 import uuid
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -38,6 +38,7 @@ from typing import Any
 
 from sim.errors import AllianceSimError, ConfigError
 from sim.experiment.executors import Outcome, describe_error
+from sim.experiment.provenance import code_hash
 from sim.experiment.store import package_versions
 
 SCHEDULER_ENV = "ALLIANCE_SIM_SCHEDULER"
@@ -51,11 +52,27 @@ WORKER_DIED = (
     "the Dask workers running this task died each time (killed, out of memory, or a crash in "
     "compiled code)"
 )
+TLS_ENV = "DASK_DISTRIBUTED__COMM__TLS__"  # environment variables of Dask's TLS settings
+TRIM = "MALLOC_TRIM_THRESHOLD_"
+LOCAL_SETTINGS = {
+    # Dask's nanny starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which also turns off
+    # glibc's adaptive mmap threshold: every NumPy array over 128 kB is then mapped and unmapped
+    # afresh, and the batch engine's chunks took twice the CPU time (a million page faults per
+    # 2,000 runs; bench/dask.py). None leaves the variable unset.
+    f"distributed.nanny.pre-spawn-environ.{TRIM}": None,
+    # the statistical profiler (a stack sample every 10 ms) feeds a dashboard, which a local
+    # cluster started here has not
+    "distributed.worker.profile.enabled": False,
+}
 
 
 class ClusterError(AllianceSimError, RuntimeError):
     """The Dask cluster cannot be used: Dask missing, scheduler unreachable, no workers, workers
     with other code or versions, or the scheduler lost."""
+
+
+class SlowWorkersWarning(UserWarning):
+    """Dask workers run with settings that slow the runs down (their results do not change)."""
 
 
 class WorkerMismatchError(ClusterError):
@@ -78,34 +95,28 @@ def import_distributed():
 
 
 @cache
-def code_hash() -> str:
-    """SHA-256 of the ``sim`` package's source files (relative paths and contents, sorted)."""
-    root = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*.py")):
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    return digest.hexdigest()
-
-
-@cache
-def identity() -> dict[str, str]:
+def identity(model: str | None = None) -> dict[str, str]:
     """What the results depend on in this process: package versions and the code hash.
 
-    Python counts by its major.minor version: a patch release changes no result. Cached: the
-    installed code does not change under a running process.
+    ``code`` is the hash that the manifest records for resumes
+    (:func:`sim.experiment.provenance.code_hash`: the source files that decide the rows, with
+    ``model`` the module of a generic Mesa model). Python counts by its major.minor version: a
+    patch release changes no result. Cached: the installed code does not change under a
+    running process.
     """
     versions = package_versions()
     versions["python"] = ".".join(versions["python"].split(".")[:2])
-    return {**versions, "code": code_hash()}
+    return {**versions, "code": code_hash(model)["sha256"]}
 
 
-def worker_identity() -> dict[str, str]:
+def worker_identity(model: str | None = None) -> dict[str, str]:
     """:func:`identity` as a worker computes it (the function that workers are asked to run)."""
-    return identity()
+    return identity(model)
 
 
-def run_checked(fn: Callable[[Any], Any], item: Any, expected: dict[str, str]) -> Any:
+def run_checked(
+    fn: Callable[[Any], Any], item: Any, expected: dict[str, str], model: str | None = None
+) -> Any:
     """``fn(item)`` on a worker, once it is known to run the client's code and versions.
 
     Raises
@@ -113,7 +124,7 @@ def run_checked(fn: Callable[[Any], Any], item: Any, expected: dict[str, str]) -
     WorkerMismatchError
         If this worker's :func:`identity` differs from ``expected``, naming what differs.
     """
-    problem = mismatches(expected, {worker_address(): identity()})
+    problem = mismatches(expected, {worker_address(): identity(model)})
     if problem:
         raise WorkerMismatchError(
             f"a Dask worker runs other code or package versions than the client (it joined "
@@ -145,17 +156,85 @@ def mismatches(expected: dict[str, str], found: dict[str, dict[str, str]]) -> st
     return "\n".join(lines)
 
 
+def local_cluster(workers: int, **options: Any):
+    """A Dask ``LocalCluster`` on 127.0.0.1: ``workers`` single-threaded worker processes, no
+    dashboard, and the worker settings of ``LOCAL_SETTINGS`` (it is closed by its caller);
+    ``options`` go to ``LocalCluster`` (e.g. ``protocol="tls", security=...``).
+
+    One thread per process: a run is NumPy-light Python, so threads of one process would
+    share its interpreter lock.
+    """
+    import dask.config
+
+    distributed = import_distributed()
+    with dask.config.set(LOCAL_SETTINGS):  # read as the nannies start
+        return distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, host=LOOPBACK,
+            dashboard_address=None, **options,
+        )  # fmt: skip
+
+
+def slow_workers(environments: dict[str, str | None]) -> str:
+    """A warning naming the workers started with ``MALLOC_TRIM_THRESHOLD_`` set ("" if none).
+
+    Dask's ``dask worker`` sets it by default; it makes the batch engine's runs take up to twice
+    the CPU time (``LOCAL_SETTINGS``). The results do not change, so this is a warning.
+    """
+    slow = sorted(worker for worker, value in environments.items() if value is not None)
+    if not slow:
+        return ""
+    return (
+        f"{len(slow)} of {len(environments)} Dask workers run with {TRIM} set ({', '.join(slow)})"
+        ", which makes runs up to twice as slow; start them with it unset: put "
+        f"`distributed: {{nanny: {{pre-spawn-environ: {{{TRIM}: null}}}}}}` in "
+        "~/.config/dask/distributed.yaml on the worker machines (docs/cluster.md)"
+    )
+
+
+def worker_trim() -> str | None:
+    """This worker's ``MALLOC_TRIM_THRESHOLD_`` (a function that workers are asked to run)."""
+    return os.environ.get(TRIM)
+
+
+def check_tls(security, address: str) -> None:
+    """Refuse a ``tls://`` scheduler when Dask's configuration gives this client no certificate.
+
+    Dask reads the certificate of its client from ``distributed.comm.tls`` (``TLS_ENV``
+    variables, or ``~/.config/dask/*.yaml``); without one it fails with a ``TypeError`` deep in
+    its connection code.
+
+    Raises
+    ------
+    ClusterError
+        Naming the settings that are missing and the variables that set them.
+    """
+    fields = {
+        "CA_FILE": ("certificate authority", security.tls_ca_file),
+        "CLIENT__CERT": ("client certificate", security.tls_client_cert),
+    }
+    missing = {name: what for name, (what, value) in fields.items() if not value}
+    if missing:
+        raise ClusterError(
+            f"the Dask scheduler at {address} uses TLS, and Dask's configuration gives this "
+            f"client no {' and no '.join(missing.values())}: set "
+            f"{', '.join(TLS_ENV + name for name in missing)} (and {TLS_ENV}CLIENT__KEY if the "
+            "key is in a file of its own) to the files of your cluster's certificate authority "
+            "(docs/cluster.md)"
+        )
+
+
 # --- the executor ------------------------------------------------------------------------------
 
 
 @contextmanager
 def open_cluster(
-    name: str | None, workers: int | None, scheduler: str | None
+    name: str | None, workers: int | None, scheduler: str | None, *, model: str | None = None
 ) -> Iterator[DaskExecutor | None]:
     """The Dask executor, connected and its workers checked, if asked for; else None.
 
     ``scheduler`` alone asks for Dask; with ``name="dask"`` and no ``scheduler`` the address is
-    taken from ``ALLIANCE_SIM_SCHEDULER``, or a local cluster is started.
+    taken from ``ALLIANCE_SIM_SCHEDULER``, or a local cluster is started. ``model`` is a
+    generic Mesa model experiment's ``module:Class``, whose source the workers must share.
 
     Raises
     ------
@@ -170,7 +249,8 @@ def open_cluster(
     if name != "dask" and scheduler is None:
         yield None
         return
-    with DaskExecutor(scheduler or os.environ.get(SCHEDULER_ENV) or None, workers=workers) as pool:
+    address = scheduler or os.environ.get(SCHEDULER_ENV) or None
+    with DaskExecutor(address, workers=workers, model=model) as pool:
         yield pool
 
 
@@ -186,12 +266,17 @@ class DaskExecutor:
     workers : int or None, keyword-only
         Worker processes of a local cluster (one thread each; None: one per CPU). Refused with
         a scheduler, whose cluster has the workers it has.
+    model : str or None, keyword-only
+        A generic Mesa model experiment's ``module:Class``: workers must have the same source
+        of its module (part of :func:`identity`).
     """
 
     name = "dask"
     shares_folder = False
 
-    def __init__(self, scheduler: str | None, *, workers: int | None = None) -> None:
+    def __init__(
+        self, scheduler: str | None, *, workers: int | None = None, model: str | None = None
+    ) -> None:
         if scheduler is not None and workers is not None:
             raise ConfigError(None, "workers", "no --workers with a scheduler (its cluster "
                               "has the workers it has: start more `dask worker`s)",
@@ -199,6 +284,7 @@ class DaskExecutor:
         if workers is not None and workers < 1:
             raise ConfigError(None, "workers", "at least 1", workers)
         self.scheduler = scheduler
+        self.model = model
         self.local_workers = workers or os.cpu_count() or 1
         self.workers = 0  # worker threads, counted on entry
         self.expected: dict[str, str] = {}  # the identity every worker must have
@@ -231,14 +317,13 @@ class DaskExecutor:
 
     def _connect(self, distributed):
         if self.scheduler is None:
-            self.cluster = distributed.LocalCluster(
-                n_workers=self.local_workers, threads_per_worker=1, processes=True,
-                host=LOOPBACK, dashboard_address=None,
-            )  # fmt: skip
+            self.cluster = local_cluster(self.local_workers)
             return distributed.Client(self.cluster, set_as_default=False)
         where = {"address": self.scheduler}
         if self.scheduler.endswith(".json") and Path(self.scheduler).is_file():
             where = {"scheduler_file": self.scheduler}
+        elif self.scheduler.startswith("tls://"):
+            check_tls(distributed.Security(), self.scheduler)
         try:
             return distributed.Client(**where, timeout=CONNECT_SECONDS, set_as_default=False)
         except (OSError, TimeoutError, ValueError) as err:
@@ -257,14 +342,17 @@ class DaskExecutor:
                 f"no Dask worker joined the scheduler at {address} within {WORKERS_SECONDS:.0f} "
                 f"s; start some with `dask worker {address}`"
             ) from None
-        self.expected = identity()
-        problem = mismatches(self.expected, self.client.run(worker_identity))
+        self.expected = identity(self.model)
+        problem = mismatches(self.expected, self.client.run(worker_identity, self.model))
         if problem:
             raise ClusterError(
                 "these Dask workers run other code or package versions than this process, so "
                 f"their results could differ:\n{problem}\nInstall this alliance-sim (and these "
                 "package versions) on them, or stop them; nothing was run"
             )
+        warning = slow_workers(self.client.run(worker_trim))
+        if warning:
+            warnings.warn(warning, SlowWorkersWarning, stacklevel=2)
         self.workers = self._threads()
 
     def _threads(self) -> int:
@@ -308,7 +396,8 @@ class DaskExecutor:
             if item is running:
                 return
             key = f"alliance-sim-{getattr(item, 'id', 'task')}-{uuid.uuid4().hex}"
-            future = self.client.submit(run_checked, fn, item, self.expected, key=key, pure=False)
+            future = self.client.submit(run_checked, fn, item, self.expected, self.model,
+                                        key=key, pure=False)  # fmt: skip
             running[future] = item
             finished.add(future)
 

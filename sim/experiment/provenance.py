@@ -3,9 +3,10 @@
 A resume must not mix rows of two versions of the model, so the manifest records
 :func:`code_hash` when a run starts and a resume compares it with the code now: for a scenario
 experiment the source files of :mod:`sim.model` (the equations, the month, both engines), for a
-generic Mesa model the source file of the module that defines it (and Mesa's version). The Dask
-executor and other runners can call :func:`code_hash` too, to check that workers run the same
-code as the process that planned the run.
+generic Mesa model the source file of the module that defines it (and Mesa's version), and in
+both cases the modules that turn a chunk of seeds into rows (``CHUNK_MODULES``). The Dask
+executor checks the same hash on every worker (:mod:`sim.experiment.dask_executor`), so that
+workers refused as "other code" are exactly those whose rows could differ.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any
 from sim.experiment.store import sha256_bytes, sha256_json
 
 MODEL_PACKAGE = "sim.model"
+# run on the workers and decide the rows: identifiers, failure isolation, sweeps, Mesa models
+CHUNK_MODULES = ("sim.experiment.chunks", "sim.experiment.mesa_models")
 
 
 def version(name: str) -> str:
@@ -29,19 +32,25 @@ def version(name: str) -> str:
 
 def source_files(experiment_model: str | None) -> dict[str, Path]:
     """The source files whose code decides the rows, by the name shown in messages."""
+    files = {}
+    for module in CHUNK_MODULES:
+        origin = Path(importlib.util.find_spec(module).origin)
+        files[f"{module.replace('.', '/')}.py"] = origin
     if experiment_model is None:
         spec = importlib.util.find_spec(MODEL_PACKAGE)  # imports `sim`, not the model (Mesa)
         folder = Path(spec.origin).parent
-        return {f"sim/model/{path.name}": path for path in sorted(folder.glob("*.py"))}
+        return {**{f"sim/model/{path.name}": path for path in sorted(folder.glob("*.py"))},
+                **files}  # fmt: skip
     module = experiment_model.partition(":")[0]
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.origin or not Path(spec.origin).is_file():
-        return {}
-    return {f"{module} ({Path(spec.origin).name})": Path(spec.origin)}
+        return files
+    return {f"{module} ({Path(spec.origin).name})": Path(spec.origin), **files}
 
 
 def code_hash(model: str | None = None) -> dict[str, Any]:
-    """The version of alliance-sim (and Mesa) and the SHA-256 of every model source file.
+    """The version of alliance-sim (and Mesa) and the SHA-256 of every source file that
+    decides the rows (:func:`source_files`).
 
     Parameters
     ----------

@@ -134,7 +134,10 @@ def run_to_folder(
     if not resume:  # every option and size checked before the folder exists
         check_plan(sized, experiment.file)
     # a cluster is connected and its workers checked before anything is written
-    with open_cluster(executor, workers, scheduler) as cluster, folder.locked():
+    with (
+        open_cluster(executor, workers, scheduler, model=experiment.model) as cluster,
+        folder.locked(),
+    ):
         check_design(folder, experiment)
         manifest = prepare(folder, experiment, chunk_size=chunk_size, resume=resume)
         write_design(folder, experiment)

@@ -12,6 +12,7 @@ import threading
 import time
 from pathlib import Path
 
+import dask
 import distributed
 import pandas as pd
 import pytest
@@ -25,10 +26,12 @@ from sim.experiment.dask_executor import (
     DaskExecutor,
     WorkerMismatchError,
     identity,
+    local_cluster,
     mismatches,
     open_cluster,
     run_checked,
 )
+from sim.experiment.provenance import code_hash
 from sim.experiment.store import parquet_bytes
 from sim.scenario.shipped import ROOT
 from sim.workflow import load_experiment, run_experiment
@@ -40,11 +43,7 @@ WITH_SERIES = ROOT / "experiments" / "baseline_outlook.yaml"
 @pytest.fixture(scope="module")
 def cluster():
     """A scheduler and two single-threaded worker processes on 127.0.0.1, and a client to it."""
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 host="127.0.0.1", dashboard_address=None) as local,
-        distributed.Client(local, set_as_default=False) as client,
-    ):  # fmt: skip
+    with local_cluster(2) as local, distributed.Client(local, set_as_default=False) as client:
         yield client
 
 
@@ -157,7 +156,7 @@ def test_an_interrupted_client_resumes_to_the_identical_tables(
 def test_workers_with_other_code_are_refused_by_name(cluster, shipped, tmp_path, monkeypatch):
     # this process pretends to run other code than the workers
     other = {**identity(), "code": "0" * 64}
-    monkeypatch.setattr(dask_executor, "identity", lambda: other)
+    monkeypatch.setattr(dask_executor, "identity", lambda model=None: other)
     with pytest.raises(ClusterError, match=r"other code or package versions") as refused:
         run_experiment(shipped, out=tmp_path, scheduler=cluster.scheduler.address,
                        progress=False)  # fmt: skip
@@ -235,3 +234,71 @@ def test_a_sweep_on_dask_gives_the_serial_tables(cluster, tmp_path):
     same_tables(on_dask, reference)
     for name in ("design.parquet", "design_summary.csv"):
         assert (on_dask.path / name).read_bytes() == (reference.path / name).read_bytes()
+
+
+def test_local_workers_run_without_the_malloc_setting_that_halves_their_speed(cluster):
+    assert set(cluster.run(dask_executor.worker_trim).values()) == {None}
+    assert os.environ.get(dask_executor.TRIM) is None  # nor does the nanny leave it here
+
+
+def test_workers_with_the_slow_malloc_setting_are_named_in_a_warning():
+    found = {"tcp://10.1.1.1:1": None, "tcp://10.1.1.2:1": "65536"}
+    warning = dask_executor.slow_workers(found)
+    assert warning.startswith("1 of 2 Dask workers run with MALLOC_TRIM_THRESHOLD_ set "
+                              "(tcp://10.1.1.2:1)")  # fmt: skip
+    assert "MALLOC_TRIM_THRESHOLD_: null" in warning
+    assert dask_executor.slow_workers({"tcp://10.1.1.1:1": None}) == ""
+
+
+def test_workers_are_checked_against_the_code_hash_that_resumes_check():
+    assert identity()["code"] == code_hash()["sha256"]
+    assert "sim/experiment/chunks.py" in code_hash()["files"]  # runs on the workers, makes rows
+    generic = identity("tests.experiment.test_dask_executor:Anything")
+    assert generic["code"] == code_hash("tests.experiment.test_dask_executor:Anything")["sha256"]
+    assert generic["code"] != identity()["code"]
+
+
+# --- TLS -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tls_files(tmp_path, monkeypatch):
+    """A self-signed certificate and key (Dask's ``Security.temporary``) in files, given to
+    this process's Dask client through the documented environment variables."""
+    pytest.importorskip("cryptography")
+    security = distributed.Security.temporary()
+    files = {"ca.pem": security.tls_ca_file, "cert.pem": security.tls_client_cert,
+             "key.pem": security.tls_client_key}  # fmt: skip
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    for name, file in (("CA_FILE", "ca.pem"), ("CLIENT__CERT", "cert.pem"),
+                       ("CLIENT__KEY", "key.pem")):  # fmt: skip
+        monkeypatch.setenv(f"DASK_DISTRIBUTED__COMM__TLS__{name}", str(tmp_path / file))
+    dask.config.refresh()
+    yield security
+    monkeypatch.undo()
+    dask.config.refresh()
+
+
+def test_a_tls_scheduler_runs_with_the_certificates_of_the_dask_configuration(
+    tls_files, shipped, serial, tmp_path
+):
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tls",
+        security=tls_files,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as tls:  # a worker thread: quick
+        address = tls.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")
+        on_tls = run_experiment(shipped, out=tmp_path / "tls", scheduler=address, chunk_size=12,
+                                progress=False)  # fmt: skip
+        same_tables(on_tls, serial)
+        dask.config.set({"distributed.comm.tls.client.cert": None})
+        with pytest.raises(ClusterError, match=r"at tls://127\.0\.0\.1:\d+ uses TLS, and Dask's "
+                           r"configuration gives this client no client certificate: set DASK_"
+                           r"DISTRIBUTED__COMM__TLS__CLIENT__CERT \(and "):  # fmt: skip
+            run_experiment(shipped, out=tmp_path / "none", scheduler=address, progress=False)
