@@ -302,3 +302,24 @@ def test_a_tls_scheduler_runs_with_the_certificates_of_the_dask_configuration(
                            r"configuration gives this client no client certificate: set DASK_"
                            r"DISTRIBUTED__COMM__TLS__CLIENT__CERT \(and "):  # fmt: skip
             run_experiment(shipped, out=tmp_path / "none", scheduler=address, progress=False)
+
+
+def test_connecting_to_workers_with_the_slow_malloc_setting_warns(monkeypatch):
+    monkeypatch.setenv(dask_executor.TRIM, "65536")  # as `dask worker` sets it
+    with (  # a worker thread in this process: it sees this environment
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            protocol="tcp",
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as here,
+        pytest.warns(
+            dask_executor.SlowWorkersWarning,
+            match=r"1 of 1 Dask workers run with "
+            r"MALLOC_TRIM_THRESHOLD_ set \(tcp://127\.0\.0\.1:\d+\)",
+        ),
+        DaskExecutor(here.scheduler_address) as pool,
+    ):
+        assert pool.workers == 1
