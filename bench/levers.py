@@ -26,9 +26,9 @@ import pandas as pd
 
 from sim.analysis.compare import compare_binary, compare_continuous
 from sim.experiment.seeds import run_seeds
-from sim.landscape.energy import Landscape
+from sim.landscape.inputs import scenario_landscape
 from sim.landscape.search import enumerate_landscape
-from sim.model import dynamics, phases
+from sim.model import phases
 from sim.model.batch_engine import simulate_batch
 from sim.model.draws import draw_runs, generators_for
 from sim.model.state import RunState
@@ -299,16 +299,7 @@ def joins_by_utility(runs: int, months: int) -> np.ndarray:
 
 
 def landscape_camps() -> str:
-    world = compile_world(scenario_for({}))
-    p = dynamics.propensity(
-        world.affinity,
-        world.alignment,
-        world.tension,
-        world.params["propensity.alignment_weight"],
-        world.params["propensity.tension_weight"],
-        world.params["propensity.similarity_range"],
-    )[0]
-    result = enumerate_landscape(Landscape(world.codes, dynamics.sizes(world.capability)[0], p))
+    result = enumerate_landscape(scenario_landscape(default_scenario_path()).landscape)
     parts = []
     for minimum in result.minima:
         a, b = result.camps(minimum.labels)
