@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import signal
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,19 @@ from sim.model.world import compile_world
 from sim.scenario.loading import load_scenario
 from sim.scenario.schema import Scenario
 from sim.scenario.shipped import default_scenario_path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def ctrl_c_interrupts():
+    """Let SIGINT raise KeyboardInterrupt here and in the CLI processes the tests start.
+
+    A non-interactive shell starts background jobs with SIGINT ignored, and an ignored signal
+    stays ignored in child processes, so the interruption tests would see runs finish instead
+    of stopping. A terminal's Ctrl-C is what they model.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 @pytest.fixture(scope="session")

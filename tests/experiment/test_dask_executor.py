@@ -120,18 +120,29 @@ def test_a_worker_killed_part_way_loses_and_duplicates_nothing(cluster, tmp_path
     cluster.wait_for_workers(2, timeout=60)
 
 
-def interrupt_when_a_part_appears(folder: Path) -> threading.Thread:
-    """Send this process Ctrl-C (SIGINT) as soon as the first part of a run is on disk."""
+class InterruptWhenAPartAppears:
+    """Send this process Ctrl-C (SIGINT) once the first part of a run is on disk, and never
+    after ``stop()``: a stray SIGINT landing in a later test would end the whole session."""
 
-    def watch() -> None:
-        deadline = time.monotonic() + 60
-        while not any((folder / "runs").glob("*.parquet")) and time.monotonic() < deadline:
-            time.sleep(0.005)
-        os.kill(os.getpid(), signal.SIGINT)
+    def __init__(self, folder: Path) -> None:
+        self.folder, self.sent = folder, False
+        self.lock, self.stopped = threading.Lock(), threading.Event()
+        self.thread = threading.Thread(target=self.watch)
+        self.thread.start()
 
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    return watcher
+    def watch(self) -> None:
+        while not self.stopped.wait(0.005):
+            if any((self.folder / "runs").glob("*.parquet")):
+                with self.lock:
+                    if not self.stopped.is_set():
+                        self.sent = True
+                        os.kill(os.getpid(), signal.SIGINT)
+                return
+
+    def stop(self) -> None:
+        with self.lock:
+            self.stopped.set()
+        self.thread.join()
 
 
 def test_an_interrupted_client_resumes_to_the_identical_tables(
@@ -141,9 +152,12 @@ def test_an_interrupted_client_resumes_to_the_identical_tables(
     folder = out / shipped.name
     args = ["run", str(SHIPPED), "--out", str(out), "--replications", "8", "--executor", "dask",
             "--scheduler", cluster.scheduler.address, "--chunk-size", "1"]  # fmt: skip
-    watcher = interrupt_when_a_part_appears(folder)
-    assert cli.main(args) == 130
-    watcher.join()
+    watcher = InterruptWhenAPartAppears(folder)
+    try:
+        status = cli.main(args)
+    finally:
+        watcher.stop()
+    assert watcher.sent and status == 130
     err = " ".join(capsys.readouterr().err.split())
     assert f"--scheduler {cluster.scheduler.address} --resume" in err
     manifest = json.loads((folder / "manifest.json").read_text())
