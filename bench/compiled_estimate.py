@@ -19,7 +19,7 @@ import numpy as np
 
 from sim.model import dynamics
 from sim.model.draws import draw_runs, generators_for
-from sim.model.state import RunState
+from sim.model.state import RunState, patron_values
 from sim.model.world import compile_world
 from sim.scenario.loading import load_scenario
 from sim.scenario.shipped import default_scenario_path
@@ -97,6 +97,13 @@ def fused_month(
     return propensity, new_tension, pull
 
 
+def patron_effective_size(state, world):
+    """s*_j (P2) with every patron's backing, as the month computes it."""
+    support = patron_values(state.params, world)["support"]
+    backing = dynamics.patron_backing(support, state.ties)
+    return dynamics.effective_size(state.size, backing, world.patron_country)
+
+
 def numpy_month(state, world, noise):
     p = state.params
     propensity = dynamics.propensity(
@@ -107,7 +114,7 @@ def numpy_month(state, world, noise):
         p["propensity.tension_weight"],
         p["propensity.similarity_range"],
     )
-    effective = dynamics.effective_size(state.size, p["russia_support"], world.russia_ties)
+    effective = patron_effective_size(state, world)
     threat = dynamics.threat(
         effective, state.proximity, state.tension, world.misperception, p["threat.size_exponent"]
     )
@@ -132,9 +139,7 @@ def main(runs: int = 1000, repeats: int = 5) -> None:
     p = {k: float(v[0]) for k, v in state.params.items()}
     misperception = np.broadcast_to(world.misperception, (runs, world.n_countries)).copy()
     openness = np.broadcast_to(world.openness, (runs, world.n_countries)).copy()
-    effective = dynamics.effective_size(
-        state.size, state.params["russia_support"], world.russia_ties
-    )
+    effective = patron_effective_size(state, world)
     size_power = effective ** p["threat.size_exponent"]
     args = (
         state.alignment,

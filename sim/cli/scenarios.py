@@ -31,7 +31,7 @@ def validate(path: ScenarioArg) -> None:
                   soft_wrap=True)  # fmt: skip
     if scenario.description:
         console.print(escape(scenario.description))
-    table = Table("country", "name", "capability US$bn", "size", "alignment", "NATO", "bloc")
+    table = Table("country", "name", "capability US$bn", "size", "alignment", "guaranteed", "bloc")
     size = world.capability[0] / world.capability[0].sum()
     bloc_of = {code: name for name, bloc in scenario.blocs.items() for code in bloc.members}
     for i, (code, country) in enumerate(scenario.countries.items()):
@@ -41,7 +41,7 @@ def validate(path: ScenarioArg) -> None:
             f"{country.capability:.2f}",
             f"{size[i]:.3f}",
             f"{country.alignment:+.2f}",
-            "yes" if country.nato else "no",
+            "yes" if world.guarantee[0, :, i].any() else "no",
             bloc_of.get(code, ""),
         )
     console.print(table)

@@ -71,11 +71,32 @@ def propensity(
     return result
 
 
+def patron_backing(support: np.ndarray, ties: np.ndarray) -> np.ndarray:
+    """Backing of each patron's clients (P2): b_pj = rho_p tau_pj, shape (R, P, n).
+
+    ``support`` (R, P) is each patron's rho_p, ``ties`` (R, P, n) each country's tie tau_pj.
+    """
+    return support[:, :, None] * ties
+
+
 def effective_size(
-    size: np.ndarray, russia_support: np.ndarray | float, russia_ties: np.ndarray
+    size: np.ndarray, backing: np.ndarray, patron_country: tuple[int, ...]
 ) -> np.ndarray:
-    """Size with patron backing (P2): s*_j = s_j (1 + rho_R tau_j)."""
-    return size * (1.0 + per_run(russia_support, 2) * russia_ties)
+    """Size with patron backing (P2), shape (R, n).
+
+    s*_j = s_j (1 + sum_{p outside} b_pj) + sum_{p the scenario country c_p} b_pj s_{c_p}.
+
+    A patron outside the scenario lends a fully backed client its own size again (a judgement,
+    the model's original form); a patron that is a scenario country lends its real size, so
+    its threat as a country and its backing of clients are one actor's power (Walt 1987:
+    aggregate power). ``patron_country`` gives the country index of each patron (-1: none).
+    """
+    outside = [k for k, c in enumerate(patron_country) if c < 0]
+    result = size * (1.0 + backing[:, outside].sum(axis=1))
+    for k, c in enumerate(patron_country):
+        if c >= 0:
+            result = result + backing[:, k] * size[:, c, None]
+    return result
 
 
 def threat(
@@ -163,34 +184,37 @@ def security_gain(
 def accession_utility(
     frustration: np.ndarray,
     security: np.ndarray,
-    nato: np.ndarray,
+    guarantee: np.ndarray,
     alignment: np.ndarray,
     domestic_cost: np.ndarray,
-    endorsed: np.ndarray,
+    stance: np.ndarray,
+    pole: np.ndarray,
     *,
     frustration_weight: np.ndarray | float,
     security_weight: np.ndarray | float,
     endorsement_weight: np.ndarray | float,
     nato_discount: np.ndarray | float,
-    endorsement: np.ndarray | float,
 ) -> np.ndarray:
     """Utility of membership (U1), shape (R, n, B).
 
-    U_iB = w_F dF_iB + w_S (1 - nu nato_i) security_iB + w_E e_W max(a_i, 0) [B endorsed] - r_iB.
+    U_iB = w_F dF_iB + w_S (1 - nu g_i) security_iB + w_E sum_p e_pB max(pi_p a_i, 0) - r_iB.
 
-    ``endorsed`` (B,) marks the blocs the West's endorsement applies to (the pact). Only
-    Western-leaning candidates (a_i > 0) heed the West's stance, so a Western veto (e_W < 0) does
-    not make the pact attractive to Russia-leaning ones. ``domestic_cost`` r_iB is per country
-    and bloc, shape (R, n, B).
+    ``guarantee`` g_i (R, n) is 1 for a country a patron guarantees (its security needs the pact
+    less: the ``nato`` discount nu). ``stance`` e_pB (R, P, B) is each patron's stance toward each
+    bloc, ``pole`` pi_p (R, P) where it stands on the axis: only candidates leaning to a patron's
+    side (pi_p a_i > 0) heed its stance, so a Western veto (e_W < 0) does not make the pact
+    attractive to Russia-leaning ones. ``domestic_cost`` r_iB is per country and bloc (R, n, B).
     """
-    nato_factor = 1.0 - per_run(nato_discount, 2) * nato
-    endorsement_term = (
-        per_run(endorsement_weight, 2) * per_run(endorsement, 2) * np.maximum(alignment, 0.0)
-    )
+    guarantee_factor = 1.0 - per_run(nato_discount, 2) * guarantee
+    heeded = None
+    for k in range(stance.shape[1]):
+        lean = np.maximum(pole[:, k, None] * alignment, 0.0)
+        term = (per_run(endorsement_weight, 2) * stance[:, k])[:, None, :] * lean[:, :, None]
+        heeded = term if heeded is None else heeded + term
     return (
         per_run(frustration_weight, 3) * frustration
-        + per_run(security_weight, 3) * nato_factor[:, :, None] * security
-        + endorsement_term[:, :, None] * endorsed[None, None, :]
+        + per_run(security_weight, 3) * guarantee_factor[:, :, None] * security
+        + (0.0 if heeded is None else heeded)
         - domestic_cost
     )
 
@@ -254,36 +278,39 @@ def alignment_change(
     noise: np.ndarray,
     *,
     stubbornness: np.ndarray,
-    russia_ties: np.ndarray,
+    ties: np.ndarray,
+    support: np.ndarray,
+    pole: np.ndarray,
+    patron_pull: np.ndarray,
+    endorsement: np.ndarray,
     rate: np.ndarray | float,
-    west_pull: np.ndarray | float,
-    endorsement: np.ndarray | float,
-    russia_pull: np.ndarray | float,
-    russia_support: np.ndarray | float,
     balancing: np.ndarray | float,
     noise_scale: np.ndarray | float,
 ) -> np.ndarray:
     """New alignment after one month (A2), clipped to [-1, 1], shape (R, n).
 
-    a_i += mu pull_i + kappa_W max(e_W, 0)(1 - a_i)[outside pact, a_i > 0]
-           - kappa_R rho_R tau_i (1 + a_i)
+    a_i += mu pull_i
+           + sum_p kappa_p [max(e_p, 0)(pi_p - a_i)[outside pact, pi_p a_i > 0] + b_pi (pi_p - a_i)]
            - kappa_bal sum_B Theta_iB (abar_B - a_i)[balances_iB]
            + phi_i (a0_i - a_i) + sigma_a noise_i.
+
+    Each patron p (pole pi_p, pull kappa_p, stance toward the pact e_p, all (R, P)) draws the
+    outsiders of a pact it endorses that lean its way, and its clients by their backing
+    b_pi = rho_p tau_pi (``support`` (R, P), ``ties`` (R, P, n)). With the West at +1 and
+    Russia at -1 these are the model's original two terms.
     """
-    west = (
-        per_run(west_pull, 2)
-        * np.maximum(per_run(endorsement, 2), 0.0)
-        * (1.0 - alignment)
-        * (outside_pact & (alignment > 0.0))
-    )
-    russia = per_run(russia_pull, 2) * per_run(russia_support, 2) * russia_ties * (1.0 + alignment)
+    change = per_run(rate, 2) * pull
+    for k in range(pole.shape[1]):
+        towards = pole[:, k, None] - alignment
+        leaning = outside_pact & (pole[:, k, None] * alignment > 0.0)
+        stance = np.maximum(endorsement[:, k, None], 0.0)
+        change += patron_pull[:, k, None] * stance * towards * leaning
+        change += patron_pull[:, k, None] * support[:, k, None] * ties[:, k] * towards
     away = np.where(
         balances, bloc_threat_matrix * (bloc_alignment[:, None, :] - alignment[:, :, None]), 0.0
     ).sum(axis=-1)
     change = (
-        per_run(rate, 2) * pull
-        + west
-        - russia
+        change
         - per_run(balancing, 2) * away
         + stubbornness * (anchor - alignment)
         + per_run(noise_scale, 2) * noise

@@ -15,7 +15,7 @@ import numpy as np
 
 from sim.model import dynamics
 from sim.model.draws import Draws
-from sim.model.state import Derived, RunState, derive
+from sim.model.state import Derived, RunState, derive, patron_values
 from sim.model.world import Change, World
 
 
@@ -109,6 +109,7 @@ def next_alignment(
 ) -> np.ndarray:
     """Step 2: alignment after bounded confidence, patrons, balancing and anchoring (A1, A2)."""
     p = state.params
+    patrons = patron_values(p, world)
     pull = dynamics.bounded_confidence_pull(state.alignment, state.openness, derived.propensity)
     outside_pact = (
         state.member != world.pact if world.pact >= 0 else np.ones_like(state.member, dtype=bool)
@@ -127,12 +128,12 @@ def next_alignment(
         balances,
         noise,
         stubbornness=state.stubbornness,
-        russia_ties=state.russia_ties,
+        ties=state.ties,
+        support=patrons["support"],
+        pole=patrons["pole"],
+        patron_pull=patrons["pull"],
+        endorsement=patrons["endorsement"],
         rate=p["alignment.rate"],
-        west_pull=p["west_pull"],
-        endorsement=p["endorsement"],
-        russia_pull=p["russia_pull"],
-        russia_support=p["russia_support"],
         balancing=p["alignment.balancing"],
         noise_scale=p["alignment.noise"],
     )

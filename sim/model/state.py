@@ -12,8 +12,9 @@ import numpy as np
 
 from sim.model import dynamics
 from sim.model.world import World
+from sim.scenario.schema import COUNTER_BLOC_KEY
 
-CHANGEABLE = ("capability", "anchor", "stubbornness", "openness", "russia_ties", "nato",
+CHANGEABLE = ("capability", "anchor", "stubbornness", "openness", "ties", "guarantee",
               "misperception", "domestic_cost")  # World arrays that events may change  # fmt: skip
 
 
@@ -23,8 +24,8 @@ class RunState:
     member (R, n) bloc slot or -1, depth (R, B), active (R, B), cost_shock (R, n) (the drift of
     each country's domestic cost as governments change), invitation (R, n, B) (months an
     invitation stays open, 0 = none), parameters (R,), and the scenario values that ``set`` and
-    ``add`` events may change: the country values (R, n) and domestic_cost (R, n, B), each
-    bloc's eligibility and openness (R, B)."""
+    ``add`` events may change: the country values (R, n), domestic_cost (R, n, B), the patrons'
+    ties and guarantees (R, P, n), each bloc's eligibility and openness (R, B)."""
 
     alignment: np.ndarray
     tension: np.ndarray
@@ -42,8 +43,8 @@ class RunState:
     anchor: np.ndarray
     stubbornness: np.ndarray
     openness: np.ndarray
-    russia_ties: np.ndarray
-    nato: np.ndarray
+    ties: np.ndarray
+    guarantee: np.ndarray
     misperception: np.ndarray
     domestic_cost: np.ndarray
     eligibility: np.ndarray
@@ -100,7 +101,8 @@ class Derived:
     """What one month's decisions read, computed from the state at the start of the month.
 
     propensity, threat (R, n, n); in_bloc, opponent (R, B, n); bloc_threat, frustration,
-    security, utility, vetoed (R, n, B); backing (R, n), the patron backing b_i = rho_R tau_i.
+    security, utility, vetoed (R, n, B); backing (R, n), the strongest patron backing of each
+    country b_i = max_p rho_p tau_pi (C2).
     """
 
     propensity: np.ndarray
@@ -125,7 +127,9 @@ def derive(state: RunState, world: World) -> Derived:
         p["propensity.tension_weight"],
         p["propensity.similarity_range"],
     )
-    effective = dynamics.effective_size(state.size, p["russia_support"], state.russia_ties)
+    patrons = patron_values(p, world)
+    backing = dynamics.patron_backing(patrons["support"], state.ties)
+    effective = dynamics.effective_size(state.size, backing, world.patron_country)
     threat = dynamics.threat(
         effective, state.proximity, state.tension, state.misperception, p["threat.size_exponent"]
     )
@@ -134,7 +138,6 @@ def derive(state: RunState, world: World) -> Derived:
     bloc_threat = dynamics.bloc_threat(threat, in_bloc, state.depth)
     frustration = dynamics.frustration_gain(propensity, state.size, in_bloc, opponent)
     security = dynamics.security_gain(threat, state.size, in_bloc, opponent)
-    endorsed = np.arange(world.n_blocs) == world.pact
     # domestic cost: the scenario's, drifted by politics (R1), relieved by an open invitation
     relief = np.where(
         state.invitation > 0, dynamics.per_run(p["accession.invitation_relief"], 3), 0.0
@@ -143,15 +146,15 @@ def derive(state: RunState, world: World) -> Derived:
     utility = dynamics.accession_utility(
         frustration,
         security,
-        state.nato,
+        state.guarantee.max(axis=1),
         state.alignment,
         cost,
-        endorsed,
+        patrons["stance"],
+        patrons["pole"],
         frustration_weight=p["accession.frustration_weight"],
         security_weight=p["accession.security_weight"],
         endorsement_weight=p["accession.endorsement_weight"],
         nato_discount=p["accession.nato_discount"],
-        endorsement=p["endorsement"],
     )
     majority = np.array([bloc.majority for bloc in world.blocs], dtype=bool)
     vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
@@ -161,7 +164,35 @@ def derive(state: RunState, world: World) -> Derived:
         & (state.active & state.open)[:, None, :]
         & (in_bloc.sum(axis=-1) > 0)[:, None, :]
     )
-    backing = dynamics.per_run(p["russia_support"], 2) * state.russia_ties
     return Derived(
-        propensity, threat, in_bloc, opponent, bloc_threat, utility, vetoed, admissible, backing
+        propensity,
+        threat,
+        in_bloc,
+        opponent,
+        bloc_threat,
+        utility,
+        vetoed,
+        admissible,
+        backing.max(axis=1),
     )
+
+
+def patron_values(params: dict[str, np.ndarray], world: World) -> dict[str, np.ndarray]:
+    """The patrons' numbers as arrays over the patron axis: pole, pull, support and endorsement
+    (the stance toward the pact), each (R, P), and stance (R, P, B) toward every bloc slot (the
+    endorsement for the pact, the ``stances`` entry or 0 for the others)."""
+    values = {
+        number: np.stack([params[f"patrons.{name}.{number}"] for name in world.patrons], axis=1)
+        for number in ("pole", "pull", "support", "endorsement")
+    }
+    runs = values["pole"].shape[0]
+    stance = np.zeros((runs, len(world.patrons), world.n_blocs))
+    for k, name in enumerate(world.patrons):
+        for slot, bloc in enumerate(world.blocs):
+            key = COUNTER_BLOC_KEY if bloc.origin == "counter" else bloc.name
+            if slot == world.pact:
+                stance[:, k, slot] = values["endorsement"][:, k]
+            elif f"patrons.{name}.stances.{key}" in params:
+                stance[:, k, slot] = params[f"patrons.{name}.stances.{key}"]
+    values["stance"] = stance
+    return values

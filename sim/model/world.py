@@ -12,16 +12,13 @@ from typing import Any
 
 import numpy as np
 
-from sim.scenario import overrides, schema
+from sim.scenario import overrides, patrons, schema
 from sim.scenario.changes import ChangeTarget, change_targets
 from sim.scenario.geography import great_circle_km
 
-# Flat names of the dynamics and patron parameters, each an array of shape (R,) in World.params.
+# Flat names of the dynamics parameters, each an array of shape (R,) in World.params; a patron's
+# numbers are there under their dotted paths (patron_params).
 PARAM_PATHS: dict[str, str] = {
-    "endorsement": "patrons.west.endorsement",
-    "west_pull": "patrons.west.pull",
-    "russia_support": "patrons.russia.support",
-    "russia_pull": "patrons.russia.pull",
     **{
         f"{group}.{name}": f"dynamics.{group}.{name}"
         for group, model in schema.Dynamics.model_fields.items()
@@ -42,6 +39,21 @@ class BlocSlot:
     depth: float
     members: tuple[int, ...]  # country indices at formation
     origin: str  # "scenario", "event" or "counter"
+
+
+PATRON_NUMBERS = ("pole", "pull", "support", "endorsement")
+
+
+def patron_params(scenario: schema.Scenario) -> dict[str, np.ndarray]:
+    """Each patron's numbers as World.params entries keyed by their dotted paths
+    (``patrons.west.endorsement``, ``patrons.china.stances.sco``), each of shape (1,)."""
+    params = {}
+    for name, patron in scenario.patrons.items():
+        for number in PATRON_NUMBERS:
+            params[f"patrons.{name}.{number}"] = np.array([float(getattr(patron, number))])
+        for bloc, stance in patron.stances.items():
+            params[f"patrons.{name}.stances.{bloc}"] = np.array([float(stance)])
+    return params
 
 
 @dataclass(frozen=True)
@@ -89,8 +101,8 @@ class World:
     anchor: np.ndarray
     stubbornness: np.ndarray
     openness: np.ndarray
-    russia_ties: np.ndarray
-    nato: np.ndarray
+    ties: np.ndarray  # (R, P, n): each country's tie to each patron
+    guarantee: np.ndarray  # (R, P, n): 1 where a patron guarantees a country's security
     domestic_cost: np.ndarray  # (R, n, B): each country's cost of joining each bloc slot
     misperception: np.ndarray
     distance_km: np.ndarray  # (n, n), fixed by geography
@@ -98,6 +110,8 @@ class World:
     tension: np.ndarray
     baseline: np.ndarray
     params: dict[str, np.ndarray]
+    patrons: tuple[str, ...]  # patron names in order (the P axis)
+    patron_country: tuple[int, ...]  # the country index each patron is (-1: none)
     blocs: tuple[BlocSlot, ...]
     pact: int  # slot of the bloc whose outcomes are recorded (-1: none)
     counter_slot: int  # slot reserved for a counter-bloc (-1: counter-blocs off)
@@ -162,8 +176,8 @@ RUN_ARRAYS = (
     "anchor",
     "stubbornness",
     "openness",
-    "russia_ties",
-    "nato",
+    "ties",
+    "guarantee",
     "domestic_cost",
     "misperception",
     "affinity",
@@ -265,7 +279,7 @@ def compile_world(scenario: schema.Scenario) -> World:
     params = {
         name: np.array([float(overrides.resolve_path(dump, path))])
         for name, path in PARAM_PATHS.items()
-    }
+    } | patron_params(scenario)
     pact_name = scenario.pact_name
     return World(
         codes=codes,
@@ -276,8 +290,11 @@ def compile_world(scenario: schema.Scenario) -> World:
         anchor=anchor,
         stubbornness=country_array("stubbornness"),
         openness=country_array("openness"),
-        russia_ties=country_array("russia_ties"),
-        nato=country_array("nato"),
+        ties=np.array([[list(patrons.ties(dump, name).values()) for name in scenario.patrons]]),
+        guarantee=np.array(
+            [[list(patrons.guaranteed(dump, name).values()) for name in scenario.patrons]],
+            dtype=float,
+        ),
         domestic_cost=domestic_costs(countries, slots),
         misperception=country_array("misperception"),
         distance_km=great_circle_km(
@@ -287,6 +304,10 @@ def compile_world(scenario: schema.Scenario) -> World:
         tension=tension,
         baseline=baseline,
         params=params,
+        patrons=tuple(scenario.patrons),
+        patron_country=tuple(
+            -1 if p.country is None else index[p.country] for p in scenario.patrons.values()
+        ),
         blocs=tuple(slots),
         pact=-1 if pact_name is None else slot_of[pact_name],
         counter_slot=counter_slot,
@@ -338,19 +359,28 @@ def compile_changes(
     ``index``, blocs by ``slot_of``, the counter-bloc's slot under ``counter_bloc``, -1 when it
     is off)."""
     value, add = float(event.value), isinstance(event, schema.AddEvent)
-    return [compile_change(target, value, add, index, slot_of)
+    return [compile_change(target, value, add, index, slot_of, tuple(scenario.patrons))
             for target in change_targets(scenario, event.path)]  # fmt: skip
 
 
 def compile_change(
-    target: ChangeTarget, value: float, add: bool, index: dict[str, int], slot_of: dict[str, int]
+    target: ChangeTarget,
+    value: float,
+    add: bool,
+    index: dict[str, int],
+    slot_of: dict[str, int],
+    patron_names: tuple[str, ...] = (),
 ) -> Change:
     """The :class:`Change` of one target of a change event."""
     if target.section == "params":
         return Change("params", param_name(target.field), ((),), value, add)
+    if target.section == "patrons":  # a tie or a guarantee, on the (patron, country) cell
+        patron = patron_names.index(target.owner)
+        cells: tuple[tuple[int, ...], ...] = ((patron, index[target.country]),)
+        return Change(target.field, None, cells, value, add)
     if target.section == "relations":
         i, j = (index[code] for code in overrides.split_pair(target.owner))
-        cells: tuple[tuple[int, ...], ...] = ((i, j), (j, i))
+        cells = ((i, j), (j, i))
     elif target.section == "blocs":
         cells = ((slot_of[target.owner],),)
     elif target.field == "domestic_cost":
@@ -364,6 +394,8 @@ def compile_change(
 
 def param_name(path: str) -> str:
     """The World.params name of a ``patrons.*`` or ``dynamics.*`` dotted path."""
+    if path.startswith("patrons."):
+        return path
     for name, full in PARAM_PATHS.items():
         if full == path:
             return name

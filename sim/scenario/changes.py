@@ -4,7 +4,9 @@ A ``set`` event gives the value at a dotted path a new value from its month on, 
 adds to it (MODEL.md section 3.3). The paths are those of ``--set`` overrides
 (:mod:`sim.scenario.overrides`): ``countries.FIN.domestic_cost`` (every bloc) or
 ``countries.FIN.domestic_cost.nato`` (one bloc), ``relations.FIN-RUS.baseline`` (either direction,
-listed or not), ``blocs.nato.open``, ``patrons.russia.support``, ``dynamics.tension.decay``.
+listed or not), ``blocs.nato.open``, ``patrons.russia.support``, ``patrons.china.clients.SRB``
+(a tie; ``countries.SRB.russia_ties`` is the shorthand of ``russia``'s), ``patrons.west.guarantees
+.ALB`` (a switch; ``countries.ALB.nato``), ``dynamics.tension.decay``.
 Values the model itself evolves (alignment, tension, affinity, depth) change from the month's
 state; the others keep the changed value until the next change, so their whole timeline is known,
 and checked, when the scenario loads.
@@ -21,6 +23,7 @@ from pydantic import ValidationError
 
 from sim.errors import ConfigError
 from sim.scenario.overrides import expand_path, pair_key, resolve_path, split_pair
+from sim.scenario.patrons import SHORTHANDS, home_path, unknown_patron
 from sim.scenario.reading import plain_expectation
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
@@ -30,7 +33,7 @@ from sim.scenario.schema import (
     Country,
     Dynamics,
     FormBlocEvent,
-    Patrons,
+    Patron,
     Relation,
     Scenario,
 )
@@ -41,10 +44,8 @@ COUNTRY_FIELDS = {
     "anchor": "number",
     "stubbornness": "number",
     "openness": "number",
-    "russia_ties": "number",
     "misperception": "number",
     "domestic_cost": "number",
-    "nato": "switch",
 }
 RELATION_FIELDS = {"affinity": "evolves", "tension": "evolves", "baseline": "number"}
 BLOC_FIELDS = {"depth": "evolves", "eligibility": "number", "open": "switch"}
@@ -68,11 +69,13 @@ class ChangeTarget:
     or ``evolves`` (a number the model itself changes each month).
     """
 
-    section: str
+    section: str  # countries, relations, blocs, params, or patrons (a tie or guarantee)
     owner: str
     field: str
     kind: str
     bloc: str | None = None
+    country: str | None = None  # the client or guaranteed country of a patron's tie/guarantee
+    home: str = ""  # where a tie or guarantee lives in the file (patrons.home_path)
 
 
 def event_blocs(scenario: Scenario) -> dict[str, dict[str, Any]]:
@@ -112,12 +115,19 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
     """
     parts = path.split(".")
     head = parts[0]
+    values = scenario.model_dump()
+    expected = unknown_patron(values, path)
+    if expected:
+        raise ValueError(expected)
+    tie = patron_entry(scenario, values, path)
+    if tie is not None:
+        return tie
     if head in ("patrons", "dynamics"):
         if parts[-1] in FIXED:
             raise ValueError(f"a value that can change during a run ({path} is "
                              f"{FIXED[parts[-1]]})")  # fmt: skip
         try:
-            resolve_path(scenario.model_dump(), path)
+            resolve_path(values, path)
         except KeyError:
             raise ValueError("an existing numeric parameter path") from None
         return ChangeTarget("params", "", path, "number")
@@ -135,7 +145,7 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         if field in FIXED:
             raise ValueError(f"a value that can change during a run ({field} is {FIXED[field]})")
         if field not in COUNTRY_FIELDS or (len(parts) == 4 and field != "domestic_cost"):
-            raise ValueError(f"countries.<code>.<one of {sorted(COUNTRY_FIELDS)}>")
+            raise ValueError(f"countries.<code>.<one of {sorted([*COUNTRY_FIELDS, *SHORTHANDS])}>")
         bloc = parts[3] if len(parts) == 4 else None
         known = {*event_blocs(scenario), COUNTER_BLOC_KEY}
         if bloc is not None and bloc not in known:
@@ -154,6 +164,48 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         "a path countries.<code>.<field>, relations.<A-B>.<field>, blocs.<name>.<field>, "
         "patrons.<...> or dynamics.<...>"
     )
+
+
+def patron_entry(scenario: Scenario, values: dict[str, Any], path: str) -> ChangeTarget | None:
+    """The target of a path naming a tie or a guarantee (``patrons.china.clients.SRB``,
+    ``patrons.west.guarantees.ALB``, or the shorthands ``countries.SRB.russia_ties`` and
+    ``countries.ALB.nato``), else None.
+
+    Raises
+    ------
+    ValueError
+        If the path names a country that is not listed.
+    """
+    parts = path.split(".")
+    if len(parts) == 3 and parts[0] == "countries" and parts[2] in SHORTHANDS:
+        (name, section), code = SHORTHANDS[parts[2]], parts[1]
+    elif len(parts) == 4 and parts[0] == "patrons" and parts[2] in ("clients", "guarantees"):
+        name, section, code = parts[1:]
+    else:
+        return None
+    if code not in scenario.countries:
+        raise ValueError(f"a listed country code in {path}")
+    field, kind = ("ties", "number") if section == "clients" else ("guarantee", "switch")
+    return ChangeTarget("patrons", name, field, kind, country=code, home=home_path(values, path))
+
+
+def write_entry(values: dict[str, Any], target: ChangeTarget, event: ChangeEvent) -> None:
+    """Write a tie or guarantee change at its home and validate the object it is in."""
+    adding = isinstance(event, AddEvent)
+    parts = target.home.split(".")
+    if parts[0] == "countries":
+        node = values["countries"][target.country]
+        node[parts[2]] = node[parts[2]] + event.value if adding else event.value
+        Country.model_validate(node)
+        return
+    patron = values["patrons"][target.owner]
+    if target.field == "ties":
+        old = patron["clients"].get(target.country, 0.0)
+        patron["clients"][target.country] = old + event.value if adding else event.value
+    else:
+        listed = [code for code in patron["guarantees"] if code != target.country]
+        patron["guarantees"] = [*listed, target.country] if event.value else listed
+    Patron.model_validate(patron)
 
 
 SUB_MODELS = {"countries": Country, "relations": Relation, "blocs": Bloc}
@@ -230,15 +282,19 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
     adding = isinstance(event, AddEvent)
     if target.kind == "evolves" and adding:
         return  # the month's value is only known in the run; the engines keep it in range
+    if target.section == "patrons":
+        write_entry(values, target, event)
+        return
     if target.section == "params":
         *parents, leaf = target.field.split(".")
         node = values
         for part in parents:
             node = node[part]
         node[leaf] = node[leaf] + event.value if adding else event.value
-        group = parents[0]
-        model = Patrons if group == "patrons" else Dynamics
-        model.model_validate(values[group])
+        if parents[0] == "patrons":
+            Patron.model_validate(values["patrons"][parents[1]])
+        else:
+            Dynamics.model_validate(values["dynamics"])
         return
     if target.section == "relations":
         node = values["relations"].setdefault(target.owner, {})

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sim.errors import ConfigError, InputFileNotFoundError
 from sim.scenario.calendar import parse_month
 from sim.scenario.overrides import apply_overrides, normalise, split_pair
+from sim.scenario.patrons import check_patrons
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
@@ -155,6 +156,7 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
                 raise ConfigError(file, f"blocs.{name}.candidates", "listed country codes, not "
                                   "members of the bloc at the start", code)  # fmt: skip
     check_domestic_costs(scenario, file)
+    check_patrons(scenario, file)
     if scenario.pact is not None and scenario.pact not in scenario.blocs:
         raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
     steps = check_events(scenario, file)

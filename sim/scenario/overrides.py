@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ConfigError
+from sim.scenario import patrons
 from sim.scenario.reading import validation_error
 from sim.scenario.schema import Relation, Scenario
 
@@ -234,10 +235,16 @@ def set_value(
         relation = data.setdefault("relations", {}).setdefault(pair_key(*pair), {})
         relation[parts[2]] = value
         return
+    expected = patrons.unknown_patron(defaults, path)
+    if expected:
+        raise ConfigError(file, path, expected, path.split(".")[1])
+    path = patrons.home_path(data, path)
+    parts = path.split(".")
     try:
         resolve_path(defaults, path)
     except KeyError:
-        raise ConfigError(file, path, "an existing numeric parameter path", path) from None
+        if not patrons.creatable(defaults, path):
+            raise ConfigError(file, path, "an existing numeric parameter path", path) from None
     node = data
     for part in parts[:-1]:
         node = node.setdefault(part, {})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from sim.scenario.calendar import month_to_step
 
@@ -40,8 +40,8 @@ class Country(Frozen):
     anchor: Signed | None = None  # pulled back to this; None = initial alignment
     stubbornness: Unit = 0.05
     openness: Annotated[float, Field(ge=0.0, le=2.0)] = 0.6
-    russia_ties: Unit = 0.0
-    nato: bool = False
+    russia_ties: Unit = 0.0  # shorthand: its tie to the patron russia (patrons.russia.clients)
+    nato: bool = False  # shorthand: guaranteed by the patron west (patrons.west.guarantees)
     eu: bool = False
     # Political cost of joining: one number for every bloc, or a mapping from bloc names to
     # costs (``counter_bloc`` names the counter-bloc; blocs it does not list cost 0).
@@ -79,23 +79,52 @@ class Bloc(Frozen):
     candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
 
 
-class West(Frozen):
-    """NATO/EU as an outside patron."""
+class Patron(Frozen):
+    """An outside power (MODEL.md P2, A2, U1, C2): its pole on the alignment axis, its pull,
+    the ties of its clients, its stance toward blocs and the countries it guarantees.
 
+    A client's backing is ``support`` x its tie (``clients``): per-client support is written as
+    per-client ties. ``endorsement`` is the stance toward the pact (the recorded bloc),
+    ``stances`` toward other blocs by name. ``country`` names the scenario country the patron
+    is, so that its threat (as a country) and its patronage (its clients borrow its size) are
+    one actor.
+    """
+
+    pole: Signed  # where it pulls its clients: the West +1, Russia -1
+    pull: NonNegative = 0.01  # kappa_p
+    support: Unit = 0.5  # rho_p, the share of a full commitment it gives a full client
     endorsement: Signed = 0.0  # stance toward the pact; 0 = informed, no comment
-    pull: NonNegative = 0.01  # kappa_W
+    stances: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Signed] = {}  # other blocs
+    clients: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Unit] = {}  # tau_pj
+    guarantees: list[Annotated[str, Field(pattern=CODE_PATTERN)]] = []  # security guarantees
+    country: Annotated[str, Field(pattern=CODE_PATTERN)] | None = None
 
 
-class Russia(Frozen):
-    """Russia as an outside patron."""
+# The two patrons every scenario has (with these poles unless it says otherwise): the names the
+# country shorthands refer to (``russia_ties``: a tie to ``russia``; ``nato``: a guarantee by
+# ``west``) and the paths ``patrons.west.endorsement`` and ``patrons.russia.support`` use.
+STANDING_PATRONS = {"west": {"pole": 1.0}, "russia": {"pole": -1.0}}
+TIES_PATRON, GUARANTOR = "russia", "west"
 
-    support: Unit = 0.5  # rho_R
-    pull: NonNegative = 0.01  # kappa_R
+
+def with_standing_patrons(value: Any) -> Any:
+    """The ``patrons`` mapping with ``west`` and ``russia`` first, filled in where missing."""
+    if value is None:
+        value = {}
+    if not isinstance(value, dict):
+        return value  # the schema reports a malformed section
+    standing = {
+        name: {**default, **value[name]} if isinstance(value.get(name), dict) else
+        value.get(name, default)
+        for name, default in STANDING_PATRONS.items()
+    }  # fmt: skip
+    return {**standing, **{k: v for k, v in value.items() if k not in STANDING_PATRONS}}
 
 
-class Patrons(Frozen):
-    west: West = West()
-    russia: Russia = Russia()
+Patrons = Annotated[
+    dict[Annotated[str, Field(pattern=CODE_PATTERN)], Patron],
+    BeforeValidator(with_standing_patrons),
+]
 
 
 # --- dynamics parameters (MODEL.md sections 3 and 4; defaults calibrated in docs/MODEL.md) -------
@@ -323,7 +352,7 @@ class Scenario(Frozen):
     relation_defaults: RelationDefaults = RelationDefaults()
     relations: dict[str, Relation] = {}
     blocs: dict[Annotated[str, Field(pattern=CODE_PATTERN)], Bloc] = {}
-    patrons: Patrons = Patrons()
+    patrons: Patrons = Field(default_factory=dict, validate_default=True)
     dynamics: Dynamics = Dynamics()
     events: list[Event] = []
     patterns: list[Pattern] = []

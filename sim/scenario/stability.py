@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from sim.errors import ConfigError
+from sim.scenario import patrons
 from sim.scenario.calendar import step_to_month
 from sim.scenario.changes import change_timeline
 from sim.scenario.geography import great_circle_km
@@ -34,23 +35,32 @@ from sim.scenario.schema import Scenario
 PATHS = {
     "reaction": "dynamics.tension.reaction",
     "decay": "dynamics.tension.decay",
-    "support": "patrons.russia.support",
     "exponent": "dynamics.threat.size_exponent",
     "scale": "dynamics.threat.distance_scale_km",
 }
-COUNTRY_VALUES = ("capability", "russia_ties", "misperception")
+
+
+def effective_sizes(values: dict[str, Any]) -> np.ndarray:
+    """s*_j of every country (MODEL.md P2) from a scenario's values (a dump)."""
+    codes = list(values["countries"])
+    capability = np.array([c["capability"] for c in values["countries"].values()], dtype=float)
+    size = capability / capability.sum()
+    lent, borrowed = np.zeros_like(size), np.zeros_like(size)
+    for name, patron in values["patrons"].items():
+        backing = patron["support"] * np.array(list(patrons.ties(values, name).values()))
+        if patron["country"] is None:
+            lent += backing
+        else:
+            borrowed += backing * size[codes.index(patron["country"])]
+    return size * (1.0 + lent) + borrowed
 
 
 def feedback_weights(values: dict[str, Any], distance_km: np.ndarray) -> np.ndarray:
     """m_ij of every dyad (zero diagonal), shape (n, n), from a scenario's values (a dump)."""
-    countries = list(values["countries"].values())
-    capability, ties, misperception = (
-        np.array([c[name] for c in countries], dtype=float) for name in COUNTRY_VALUES
-    )
-    support, exponent, scale = (
-        resolve_path(values, PATHS[name]) for name in ("support", "exponent", "scale")
-    )
-    effective = capability / capability.sum() * (1.0 + support * ties)
+    countries = values["countries"].values()
+    misperception = np.array([c["misperception"] for c in countries], dtype=float)
+    exponent, scale = (resolve_path(values, PATHS[name]) for name in ("exponent", "scale"))
+    effective = effective_sizes(values)
     weight = (
         np.exp(-distance_km / scale)
         * (effective**exponent)[None, :]
@@ -110,6 +120,7 @@ def check_values(
         f"{worst:.4g} of {codes[dyad[0]]}-{codes[dyad[1]]} (Richardson's stability condition: "
         "above it tension grows without bound; the feedback depends on "
         "dynamics.threat.size_exponent, dynamics.threat.distance_scale_km, "
-        "patrons.russia.support, capabilities and misperception; set and add events included)",
+        "the patrons' support and ties, capabilities and misperception; set and add events "
+        "included)",
         reaction,
     )

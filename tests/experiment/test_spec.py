@@ -78,7 +78,7 @@ def test_variants_change_the_scenario_as_written():
     assert scenarios["bulgaria_joins"].events[-1].type == "join"
     assert scenarios["bulgaria_invited"].events[-1].type == "invite"
     stance = load_experiment(ROOT / "experiments" / "nato_stance.yaml").scenarios
-    assert stance["nato_discourages"].patrons.west.endorsement == -0.5
+    assert stance["nato_discourages"].patrons["west"].endorsement == -0.5
 
 
 def test_defaults_and_an_experiment_without_variants(write):

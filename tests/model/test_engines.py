@@ -118,3 +118,20 @@ def test_a_world_with_one_parameter_set_per_run_matches_separate_runs(scenario_d
     for k, world in enumerate(worlds):
         alone = simulate_batch(world, seeds[k : k + 1], months=60).runs
         assert together.iloc[[k]].reset_index(drop=True).equals(alone)
+
+
+def test_engines_agree_with_three_patrons_one_a_country_and_changing_ties(scenario_data):
+    """China (pole -0.4) backs Serbia, Hungary is a patron of Bosnia, ties and guarantees change
+    by events: every patron term runs in both engines."""
+    data = {**scenario_data, "patrons": {**scenario_data["patrons"],
+            "china": {"pole": -0.4, "pull": 0.02, "support": 0.8, "clients": {"SRB": 0.6}},
+            "budapest": {"pole": 0.2, "support": 1.0, "country": "HUN", "clients": {"BIH": 0.5},
+                         "endorsement": 0.3}}}  # fmt: skip
+    data["events"] = [
+        *scenario_data["events"],
+        {"month": 6, "type": "add", "path": "patrons.china.clients.MNE", "value": 0.4},
+        {"month": 9, "type": "set", "path": "patrons.west.guarantees.ALB", "value": False},
+    ]
+    scenario = scenario_from_dict(data)
+    seeds = run_seeds(3, range(8))
+    assert_same_outcomes(mesa_rows(scenario, seeds, 48), batch_rows(scenario, seeds, 48))

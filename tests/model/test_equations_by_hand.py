@@ -76,9 +76,30 @@ def test_propensity_p1_signed_similarity_on_both_sides_of_d0():
 
 def test_effective_size_p2():
     """s*_j = s_j (1 + rho_R tau_j): rho 0.5, tau (0, 0.4, 1) -> (0.5, 0.3 * 1.2, 0.2 * 1.5)."""
-    size, ties = one_run([0.5, 0.3, 0.2], [0.0, 0.4, 1.0])
-    assert dynamics.effective_size(size, np.array([0.5]), ties)[0] == pytest.approx(
-        [0.5, 0.36, 0.3]
+    size = np.array([[0.5, 0.3, 0.2]])
+    backing = dynamics.patron_backing(np.array([[0.5]]), np.array([[[0.0, 0.4, 1.0]]]))
+    assert dynamics.effective_size(size, backing, (-1,))[0] == pytest.approx([0.5, 0.36, 0.3])
+
+
+def test_effective_size_p2_with_three_patrons_one_a_scenario_country():
+    """Three patrons: A outside the scenario (rho 0.5), B outside (rho 0.2), C = country 0
+    (rho 0.6). Ties: A (0, 0.4, 1), B (0, 1, 0.5), C (0, 0.5, 0); sizes (0.5, 0.3, 0.2).
+
+    b_A = (0, 0.2, 0.5), b_B = (0, 0.2, 0.1), b_C = (0, 0.3, 0).
+    s*_0 = 0.5 (nobody backs the patron country itself)
+    s*_1 = 0.3 (1 + 0.2 + 0.2) + 0.3 * 0.5 (C lends its own size 0.5) = 0.42 + 0.15 = 0.57
+    s*_2 = 0.2 (1 + 0.5 + 0.1) + 0 = 0.32
+    Were C outside the scenario it would lend country 1 its own size: 0.3 * 1.7 = 0.51.
+    """
+    size = np.array([[0.5, 0.3, 0.2]])
+    ties = np.array([[[0.0, 0.4, 1.0], [0.0, 1.0, 0.5], [0.0, 0.5, 0.0]]])
+    backing = dynamics.patron_backing(np.array([[0.5, 0.2, 0.6]]), ties)
+    assert backing[0] == pytest.approx(np.array([[0, 0.2, 0.5], [0, 0.2, 0.1], [0, 0.3, 0]]))
+    assert dynamics.effective_size(size, backing, (-1, -1, 0))[0] == pytest.approx(
+        [0.5, 0.57, 0.32]
+    )
+    assert dynamics.effective_size(size, backing, (-1, -1, -1))[0] == pytest.approx(
+        [0.5, 0.51, 0.32]
     )
 
 
@@ -188,13 +209,14 @@ def test_security_gain_u2_leaves_out_the_countrys_own_size():
 
 
 def test_accession_utility_u1_with_every_term():
-    """U_iB = w_F dF + w_S (1 - nu nato_i) security + w_E e_W max(a_i, 0) [B is the pact] - r_iB.
+    """U_iB = w_F dF + w_S (1 - nu g_i) security + w_E sum_p e_pB max(pi_p a_i, 0) - r_iB.
 
-    w_F 8, w_S 2, w_E 1.5, nu 0.7, e_W 0.4; bloc 0 is the pact, bloc 1 another bloc.
-    country 0: NATO, a 0.6, dF 0.11, security 0.25, r = (0.3, 0.5) for the two blocs;
-    country 1: not NATO, a -0.5, dF -0.02, security 0.4, r = (0.1, 0.0).
+    w_F 8, w_S 2, w_E 1.5, nu 0.7; patrons West (pole +1, e_W 0.4 toward bloc 0, the pact) and
+    Russia (pole -1, no stance); bloc 1 another bloc.
+    country 0: guaranteed, a 0.6, dF 0.11, security 0.25, r = (0.3, 0.5) for the two blocs;
+    country 1: not guaranteed, a -0.5, dF -0.02, security 0.4, r = (0.1, 0.0).
     U_0,pact  = 0.88 + 2 * 0.3 * 0.25 + 1.5 * 0.4 * 0.6 - 0.3 = 0.88 + 0.15 + 0.36 - 0.3 = 1.09
-    U_0,other = 0.88 + 0.15 - 0.5 = 0.53 (no endorsement outside the pact; its own cost)
+    U_0,other = 0.88 + 0.15 - 0.5 = 0.53 (no stance toward the other bloc; its own cost)
     U_1,pact  = -0.16 + 2 * 1.0 * 0.4 + 1.5 * 0.4 * max(-0.5, 0) - 0.1 = -0.16 + 0.8 - 0.1 = 0.54
                 (with e_W a instead of e_W max(a, 0): 0.54 - 0.3 = 0.24)
     U_1,other = -0.16 + 0.8 - 0.0 = 0.64
@@ -202,23 +224,47 @@ def test_accession_utility_u1_with_every_term():
     Russia-leaning country 1 gains nothing from it: U_1,pact stays 0.54 (e_W a would give 0.915).
     """
 
-    def utility(endorsement):
+    def utility(endorsement, russia_stance=(0.0, 0.0)):
         return dynamics.accession_utility(
             np.array([[[0.11, 0.11], [-0.02, -0.02]]]),
             np.array([[[0.25, 0.25], [0.4, 0.4]]]),
             np.array([[1.0, 0.0]]),
             np.array([[0.6, -0.5]]),
             np.array([[[0.3, 0.5], [0.1, 0.0]]]),
-            np.array([True, False]),
+            np.array([[[endorsement, 0.0], list(russia_stance)]]),
+            np.array([[1.0, -1.0]]),
             frustration_weight=8.0,
             security_weight=2.0,
             endorsement_weight=1.5,
             nato_discount=0.7,
-            endorsement=endorsement,
         )[0]
 
     assert utility(0.4) == pytest.approx(np.array([[1.09, 0.53], [0.54, 0.64]]))
     assert utility(-0.5) == pytest.approx(np.array([[0.28, 0.53], [0.54, 0.64]]))
+
+
+def test_accession_utility_u1_a_patron_stance_per_bloc_heeded_by_its_side_only():
+    """Russia (pole -1) welcomes bloc 1 (e = 0.8) and opposes the pact (e = -0.2), the West
+    silent: only the Russia-leaning country 1 heeds it, with max(-1 * -0.5, 0) = 0.5.
+
+    U_1,pact  = 0.54 + 1.5 * (-0.2) * 0.5 = 0.54 - 0.15 = 0.39
+    U_1,other = 0.64 + 1.5 * 0.8 * 0.5 = 0.64 + 0.6 = 1.24
+    Country 0 (a 0.6, max(-0.6, 0) = 0) keeps U_0 = 0.88 + 0.15 - r = (0.73, 0.53).
+    """
+    result = dynamics.accession_utility(
+        np.array([[[0.11, 0.11], [-0.02, -0.02]]]),
+        np.array([[[0.25, 0.25], [0.4, 0.4]]]),
+        np.array([[1.0, 0.0]]),
+        np.array([[0.6, -0.5]]),
+        np.array([[[0.3, 0.5], [0.1, 0.0]]]),
+        np.array([[[0.0, 0.0], [-0.2, 0.8]]]),
+        np.array([[1.0, -1.0]]),
+        frustration_weight=8.0,
+        security_weight=2.0,
+        endorsement_weight=1.5,
+        nato_discount=0.7,
+    )[0]
+    assert result == pytest.approx(np.array([[0.73, 0.53], [0.39, 1.24]]))
 
 
 def test_veto_v1_both_sides_of_the_threshold():
@@ -315,14 +361,17 @@ def test_bounded_confidence_pull_thresholds_are_strict():
 
 def alignment_case(alignment, outside_pact, balances, **overrides):
     """Two countries, one bloc: the inputs of dynamics.alignment_change with distinct values."""
+    endorsement = overrides.pop("endorsement", 0.5)
     kwargs = dict(
         stubbornness=np.array([[0.05, 0.15]]),
-        russia_ties=np.array([[0.2, 0.0]]),
+        ties=np.array([[[0.0, 0.0], [0.2, 0.0]]]),  # West, Russia
+        support=np.array([[0.5, 0.5]]),
+        pole=np.array([[1.0, -1.0]]),
+        patron_pull=np.array([[0.01, 0.02]]),
+        endorsement=endorsement
+        if isinstance(endorsement, np.ndarray)
+        else np.array([[endorsement, 0.0]]),
         rate=0.05,
-        west_pull=0.01,
-        endorsement=0.5,
-        russia_pull=0.02,
-        russia_support=0.5,
         balancing=0.02,
         noise_scale=0.01,
     )
@@ -369,6 +418,26 @@ def test_west_pull_only_for_positive_outsiders_and_only_for_positive_endorsement
     assert negative[0] == pytest.approx(-0.0572)
     discouraged = alignment_case([0.4, -0.3], [True, False], [[True], [False]], endorsement=-0.5)
     assert discouraged[0] == pytest.approx(0.4198)
+
+
+def test_alignment_change_a2_with_a_third_patron_at_its_own_pole():
+    """A third patron China at pole -0.4 (pull 0.03, support 0.5, tie 0.6 with country 1) adds
+    kappa rho tau (pi - a) = 0.03 * 0.5 * 0.6 * (-0.4 + 0.3) = -0.0009 to country 1, and with
+    a stance of 0.5 toward the pact it draws no one: country 0 leans the other way
+    (-0.4 * 0.4 < 0) and country 1 is in the pact.
+    Country 1: -0.3575 - 0.0009 = -0.3584; country 0 unchanged at 0.4228.
+    """
+    new = alignment_case(
+        [0.4, -0.3],
+        [True, False],
+        [[True], [False]],
+        ties=np.array([[[0.0, 0.0], [0.2, 0.0], [0.0, 0.6]]]),
+        support=np.array([[0.5, 0.5, 0.5]]),
+        pole=np.array([[1.0, -1.0, -0.4]]),
+        patron_pull=np.array([[0.01, 0.02, 0.03]]),
+        endorsement=np.array([[0.5, 0.0, 0.5]]),
+    )
+    assert new == pytest.approx([0.4228, -0.3584])
 
 
 def test_alignment_is_clipped_to_plus_minus_one():

@@ -208,12 +208,12 @@ def test_a_western_veto_does_not_raise_a_russia_leaning_candidates_utility():
         np.zeros((1, 2)),
         np.array([[-0.5, 0.6]]),
         np.full((1, 2, 1), 0.1),
-        np.array([True]),
+        np.array([[[-0.5]]]),  # the West's stance toward the one bloc
+        np.array([[1.0]]),  # the West's pole
         frustration_weight=8.0,
         security_weight=2.0,
         endorsement_weight=1.0,
         nato_discount=0.7,
-        endorsement=-0.5,
     )
     assert utility[0, :, 0] == pytest.approx([-0.1, -0.4])
 

@@ -168,7 +168,7 @@ def test_overrides_reach_every_kind_of_path(scenario_data):
     assert scenario.relations["SRB-XKX"].tension == 0.9
     assert scenario.relations["SRB-XKX"].affinity == -0.9
     assert scenario.relations["BGR-SVN"].affinity == 0.4
-    assert scenario.patrons.russia.support == 0.9
+    assert scenario.patrons["russia"].support == 0.9
     assert scenario.dynamics.tension.decay == 0.1
     world = compile_world(scenario)
     assert world.params["tension.decay"][0] == 0.1
@@ -201,7 +201,7 @@ def test_extends_adds_events_and_overrides(tmp_path):
     base = load_scenario(ROOT / "scenarios" / "western_balkans_2025.yaml")
     assert len(nato.events) == len(base.events) + 1
     russia = load_scenario(ROOT / "scenarios" / "russia_backs_serbia.yaml")
-    assert russia.patrons.russia.support == 0.9
+    assert russia.patrons["russia"].support == 0.9
 
 
 def test_extends_rejects_other_keys_and_missing_base(tmp_path):

@@ -70,4 +70,4 @@ def test_an_extending_file_renames_and_overrides(tmp_path):
     path = extending(tmp_path, name="v", description="d", overrides={"patrons.russia.support": 1})
     scenario = load_scenario(path)
     assert (scenario.name, scenario.description) == ("v", "d")
-    assert scenario.patrons.russia.support == 1.0
+    assert scenario.patrons["russia"].support == 1.0
