@@ -169,16 +169,73 @@ def camp_energy(
 
 
 def security_gain(
-    threat_matrix: np.ndarray, size: np.ndarray, in_bloc: np.ndarray, opponent: np.ndarray
+    threat_matrix: np.ndarray,
+    size: np.ndarray,
+    in_bloc: np.ndarray,
+    opponent: np.ndarray,
+    reach: np.ndarray | None = None,
+    reached: np.ndarray | bool = True,
 ) -> np.ndarray:
-    """Pooling against the opponents (U2): sum_{j in O_B} Theta_ij S_B / (S_B + s_i), (R, n, B).
+    """Pooling against the opponents (U2): sum_{j in O_B} Theta_ij S_iB / (S_iB + s_i), (R, n, B).
 
-    S_B is the members' total size without i itself, so members and outsiders are valued alike.
+    S_iB = sum_{k in B, k != i} w_ik s_k is the allies' size without i itself, so members and
+    outsiders are valued alike; ``reach`` w_ik (R, n, n) weighs each ally by how much of its
+    strength reaches candidate i (:func:`ally_reach`), in the runs ``reached`` (R,) marks; in
+    the others (and with ``reach`` None) every ally counts in full, w = 1, computed as the
+    members' total less i's own size (so a run's result does not depend on the runs beside it).
     """
     threat_from_opponents = threat_matrix @ columns(opponent)
     bloc_size = (in_bloc * size[:, None, :]).sum(axis=-1)
     others = bloc_size[:, None, :] - size[:, :, None] * in_bloc.transpose(0, 2, 1)
+    if reach is not None:
+        weighted = reach * size[:, None, :]  # [r, i, k] = w_ik s_k
+        n = size.shape[-1]
+        weighted[:, np.arange(n), np.arange(n)] = 0.0
+        others = np.where(per_run(reached, 3) > 0, weighted @ columns(in_bloc), others)
     return threat_from_opponents * others / np.maximum(others + size[:, :, None], 1e-12)
+
+
+def ally_reach(proximity_matrix: np.ndarray, reach: np.ndarray | float) -> np.ndarray:
+    """Share of an ally's strength that reaches a candidate (U2): w_ik = 1 - r + r prox_ik.
+
+    Boulding's (1962) loss-of-strength gradient: power declines with the distance it must be
+    carried, so an ally next to the candidate counts more than an equally large one far away
+    (r = ``threat.ally_reach``; r = 0: distance does not matter). Shape (R, n, n).
+    """
+    weight = per_run(reach, 3)
+    return 1.0 - weight + weight * proximity_matrix
+
+
+def hostile_intent(tension: np.ndarray) -> np.ndarray:
+    """Each country's demonstrated hostility I_j = max_k T_jk (U2), shape (R, n).
+
+    Walt (1987): states balance against aggressive intentions, not only against power and
+    proximity; a country's highest tension with anyone (an invasion of a neighbour) signals them
+    to every country within its reach, not only to the victim.
+    """
+    return tension.max(axis=-1)
+
+
+def intent_threat(
+    effective: np.ndarray,
+    proximity_matrix: np.ndarray,
+    tension: np.ndarray,
+    misperception: np.ndarray,
+    size_exponent: np.ndarray | float,
+    intent_weight: np.ndarray | float,
+) -> np.ndarray:
+    """Threat the security motive weighs (U2): Theta_ij + omega s*_j^alpha prox_ij I_j (1 + beta_i).
+
+    Walt's four sources: aggregate power (s*_j), proximity (prox_ij), offensive capability (its
+    exponent alpha), aggressive intentions (the dyad's own tension in Theta_ij, and with weight
+    omega = ``threat.intent_weight`` the adversary's hostility toward anyone, I_j). The diagonal
+    is 0. Shape (R, n, n).
+    """
+    intent = hostile_intent(tension)[:, None, :] * per_run(intent_weight, 3)
+    result = threat(effective, proximity_matrix, tension + intent, misperception, size_exponent)
+    n = effective.shape[-1]
+    result[:, np.arange(n), np.arange(n)] = 0.0
+    return result
 
 
 def accession_utility(

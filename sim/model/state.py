@@ -137,7 +137,7 @@ def derive(state: RunState, world: World) -> Derived:
     opponent = dynamics.opponents(propensity, in_bloc)
     bloc_threat = dynamics.bloc_threat(threat, in_bloc, state.depth)
     frustration = dynamics.frustration_gain(propensity, state.size, in_bloc, opponent)
-    security = dynamics.security_gain(threat, state.size, in_bloc, opponent)
+    security = security_motive(state, threat, effective, in_bloc, opponent)
     # domestic cost: the scenario's, drifted by politics (R1), relieved by an open invitation
     relief = np.where(
         state.invitation > 0, dynamics.per_run(p["accession.invitation_relief"], 3), 0.0
@@ -175,6 +175,32 @@ def derive(state: RunState, world: World) -> Derived:
         admissible,
         backing.max(axis=1),
     )
+
+
+def security_motive(
+    state: RunState,
+    threat: np.ndarray,
+    effective: np.ndarray,
+    in_bloc: np.ndarray,
+    opponent: np.ndarray,
+) -> np.ndarray:
+    """U2 with the threat weighting of ``dynamics.threat``: the adversaries' hostility toward
+    anyone (``intent_weight``) and the allies' reach (``ally_reach``); both 0 by default, when
+    U2 is the plain pooling of the members' size against the dyads' own threat."""
+    p = state.params
+    weighed = threat
+    if np.any(p["threat.intent_weight"] > 0.0):
+        weighed = dynamics.intent_threat(
+            effective,
+            state.proximity,
+            state.tension,
+            state.misperception,
+            p["threat.size_exponent"],
+            p["threat.intent_weight"],
+        )
+    reached = p["threat.ally_reach"] > 0.0
+    reach = dynamics.ally_reach(state.proximity, p["threat.ally_reach"]) if reached.any() else None
+    return dynamics.security_gain(weighed, state.size, in_bloc, opponent, reach, reached)
 
 
 def patron_values(params: dict[str, np.ndarray], world: World) -> dict[str, np.ndarray]:

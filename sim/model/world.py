@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.scenario import overrides, patrons, schema
 from sim.scenario.changes import ChangeTarget, change_targets
-from sim.scenario.geography import great_circle_km
+from sim.scenario.geography import dyad_distances
 
 # Flat names of the dynamics parameters, each an array of shape (R,) in World.params; a patron's
 # numbers are there under their dotted paths (patron_params).
@@ -297,9 +297,7 @@ def compile_world(scenario: schema.Scenario) -> World:
         ),
         domestic_cost=domestic_costs(countries, slots),
         misperception=country_array("misperception"),
-        distance_km=great_circle_km(
-            np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
-        ),
+        distance_km=dyad_distances(scenario),
         affinity=affinity,
         tension=tension,
         baseline=baseline,

@@ -135,6 +135,9 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         pair = split_pair(parts[1])
         if pair is None or pair[0] == pair[1] or not set(pair) <= set(scenario.codes):
             raise ValueError("a dyad of listed countries as relations.A-B.<field>")
+        if parts[2] == "distance_km":
+            raise ValueError("a value that can change during a run (distance_km is fixed "
+                             "geography)")  # fmt: skip
         if parts[2] not in RELATION_FIELDS:
             raise ValueError(f"one of {list(Relation.model_fields)} after the dyad")
         return ChangeTarget("relations", pair_key(*pair), parts[2], RELATION_FIELDS[parts[2]])

@@ -57,6 +57,7 @@ class Relation(Frozen):
     affinity: Signed | None = None  # None = relation_defaults.affinity
     tension: NonNegative | None = None  # initial tension; None = relation_defaults.tension
     baseline: NonNegative | None = None  # what tension decays to; None = initial tension
+    distance_km: NonNegative | None = None  # None = between the capitals (great circle)
 
 
 class RelationDefaults(Frozen):
@@ -145,6 +146,10 @@ class PropensityParams(Frozen):
 class ThreatParams(Frozen):
     size_exponent: NonNegative = 0.5  # alpha
     distance_scale_km: Annotated[float, Field(gt=0.0)] = 600.0  # lambda
+    # the security motive (U2): weight of an adversary's hostility toward third countries
+    # (Walt's aggressive intentions; omega) and of an ally's distance (loss of strength; reach)
+    intent_weight: NonNegative = 0.0  # omega
+    ally_reach: Unit = 0.0  # omega_r: 0 = every ally's size counts in full wherever it is
 
 
 class TensionParams(Frozen):

@@ -28,7 +28,7 @@ from sim.errors import ConfigError
 from sim.scenario import patrons
 from sim.scenario.calendar import step_to_month
 from sim.scenario.changes import change_timeline
-from sim.scenario.geography import great_circle_km
+from sim.scenario.geography import dyad_distances
 from sim.scenario.overrides import resolve_path
 from sim.scenario.schema import Scenario
 
@@ -83,10 +83,7 @@ def check_stability(
         Naming ``dynamics.tension.reaction``, the largest reaction the dynamics allow, the dyad
         that fails first and the parameters the margin depends on.
     """
-    countries = [scenario.countries[code] for code in scenario.codes]
-    distance = great_circle_km(
-        np.array([c.lat for c in countries]), np.array([c.lon for c in countries])
-    )
+    distance = dyad_distances(scenario)
     steps = steps if steps is not None else [scenario.event_step(e) for e in scenario.events]
     check_values(scenario.model_dump(), distance, scenario.codes, file)
     timeline = list(change_timeline(scenario, steps, file))

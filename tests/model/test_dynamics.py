@@ -50,7 +50,7 @@ def test_threat_is_walts_product():
 
 
 def test_great_circle_distance_belgrade_zagreb():
-    from sim.model.world import great_circle_km
+    from sim.scenario.geography import great_circle_km
 
     d = great_circle_km(np.array([44.79, 45.81]), np.array([20.45, 15.98]))
     assert d[0, 1] == pytest.approx(368, abs=5)  # about 370 km by the haversine formula

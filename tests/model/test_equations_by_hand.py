@@ -208,6 +208,55 @@ def test_security_gain_u2_leaves_out_the_countrys_own_size():
     assert security[3] == 0.0
 
 
+def test_intent_threat_u2_adds_the_adversarys_hostility_toward_anyone():
+    """Theta^S_ij = s*_j^alpha prox_ij (T_ij + omega max_k T_jk) (1 + beta_i), omega 0.5.
+
+    Country 0 a candidate, 1 its adversary, 2 the adversary's victim; s*^0.5 = (0.5, 0.6, 0.3),
+    prox_01 0.5, prox_12 0.8, prox_02 0.2; T_01 0.1, T_12 0.9 (an invasion), T_02 0;
+    beta (0.2, 0, 0.5). Hostility I = (0.1, 0.9, 0.9).
+    Theta^S_01 = 0.6 * 0.5 * (0.1 + 0.45) * 1.2 = 0.198 (Theta_01 alone: 0.036)
+    Theta^S_10 = 0.5 * 0.5 * (0.1 + 0.05) * 1.0 = 0.0375 (directed: 0 shows little hostility)
+    Theta^S_02 = 0.3 * 0.2 * (0 + 0.45) * 1.2 = 0.0324 (the victim's tension is symmetric: it
+    shows as hostility too, weighed by its small size)
+    The diagonal is 0; with omega 0 it is Theta itself.
+    """
+    prox = symmetric(3, {(0, 1): 0.5, (1, 2): 0.8, (0, 2): 0.2}) + np.eye(3)
+    tension = symmetric(3, {(0, 1): 0.1, (1, 2): 0.9})
+    eff, pr, ten, beta = one_run([0.25, 0.36, 0.09], prox, tension, [0.2, 0.0, 0.5])
+    weighed = dynamics.intent_threat(eff, pr, ten, beta, 0.5, 0.5)[0]
+    assert weighed[0, 1] == pytest.approx(0.198)
+    assert weighed[1, 0] == pytest.approx(0.0375)
+    assert weighed[0, 2] == pytest.approx(0.0324)
+    assert np.diagonal(weighed).tolist() == [0.0, 0.0, 0.0]
+    plain = dynamics.intent_threat(eff, pr, ten, beta, 0.5, 0.0)
+    assert np.array_equal(plain, dynamics.threat(eff, pr, ten, beta, 0.5))
+
+
+def test_security_gain_u2_with_allies_weighed_by_their_reach():
+    """S_iB = sum_{k in B, k != i} (1 - r + r prox_ik) s_k, r = 0.5; bloc {1, 2}, opponent 3.
+
+    Sizes (0.1, 0.5, 0.2, 0.2); the big ally 1 is far from candidate 0 (prox 0.1), the small
+    ally 2 near (prox 0.9), prox_12 0.3; Theta_03 = 0.4, Theta_13 = 0.2.
+    candidate 0: S = 0.55 * 0.5 + 0.95 * 0.2 = 0.465 -> 0.4 * 0.465 / 0.565 = 0.329204
+                 (every ally in full: 0.4 * 0.7 / 0.8 = 0.35)
+    member 1:    S = 0.65 * 0.2 = 0.13 -> 0.2 * 0.13 / 0.63 = 0.041270 (in full: 0.2*0.2/0.7)
+    A second run without reach (``reached`` False) gives exactly the plain pooling.
+    """
+    size = np.array([[0.1, 0.5, 0.2, 0.2]] * 2)
+    in_bloc = dynamics.bloc_masks(np.array([[-1, 0, 0, -1]] * 2), 1)
+    opponent = np.array([[[False, False, False, True]]] * 2)
+    theta = np.zeros((2, 4, 4))
+    theta[:, 0, 3], theta[:, 1, 3] = 0.4, 0.2
+    prox = symmetric(4, {(0, 1): 0.1, (0, 2): 0.9, (1, 2): 0.3}) + np.eye(4)
+    reach = dynamics.ally_reach(np.stack([prox, prox]), np.array([0.5, 0.0]))
+    security = dynamics.security_gain(theta, size, in_bloc, opponent, reach,
+                                      np.array([True, False]))  # fmt: skip
+    assert security[0, :2, 0] == pytest.approx([0.4 * 0.465 / 0.565, 0.2 * 0.13 / 0.63])
+    plain = dynamics.security_gain(theta, size, in_bloc, opponent)
+    assert np.array_equal(security[1], plain[1])
+    assert plain[0, :2, 0] == pytest.approx([0.35, 0.2 * 0.2 / 0.7])
+
+
 def test_accession_utility_u1_with_every_term():
     """U_iB = w_F dF + w_S (1 - nu g_i) security + w_E sum_p e_pB max(pi_p a_i, 0) - r_iB.
 

@@ -107,3 +107,24 @@ def test_misperception_means_more_crises(scenario_data, baseline):
 def test_a_lower_domestic_cost_means_more_joins(scenario_data, baseline):
     cheaper = rows(scenario_data, {"countries.BGR.domestic_cost": 0.4})
     assert binary_effect(joined(cheaper, "BGR"), joined(baseline, "BGR"))[1] > 0.0
+
+
+def test_an_invasion_like_shock_raises_threatened_candidates_join_rate_by_hostile_intent(
+    scenario_data,
+):
+    """Serbia's tension with Kosovo (a pact member) jumps by 1 in 2025-04. With the adversary's
+    hostility toward anyone in the security motive (threat.intent_weight 1, Walt 1987) the
+    candidates Serbia threatens, North Macedonia and Montenegro, join clearly more often (600
+    paired runs, 60 months: about 0.30 -> 0.46 and 0.27 -> 0.44); with the default weight 0
+    their own dyads with Serbia did not change, and neither does their join rate much (the
+    finding "the invasion changed nothing")."""
+    invasion = {"month": "2025-04", "type": "shock", "countries": ["SRB", "XKX"], "delta": 1.0}
+    intent = {"dynamics.threat.intent_weight": 1.0}
+    shocked, calm = rows(scenario_data, intent, events=[invasion]), rows(scenario_data, intent)
+    for code in ("MKD", "MNE"):
+        assert binary_effect(joined(shocked, code), joined(calm, code))[1] > 0.05, code
+    default_shocked = rows(scenario_data, events=[invasion])
+    default_calm = rows(scenario_data)
+    for code in ("MKD", "MNE"):
+        low, high = binary_effect(joined(default_shocked, code), joined(default_calm, code))[1:]
+        assert -0.05 < low and high < 0.05, code
