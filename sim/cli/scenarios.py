@@ -31,7 +31,7 @@ def validate(path: ScenarioArg) -> None:
                   soft_wrap=True)  # fmt: skip
     if scenario.description:
         console.print(escape(scenario.description))
-    table = Table("country", "name", "capability US$bn", "size", "alignment", "guaranteed", "bloc")
+    table = Table("country", "name", "capability US$bn", "size", "alignment", "guarantee", "bloc")
     size = world.capability[0] / world.capability[0].sum()
     bloc_of = {code: name for name, bloc in scenario.blocs.items() for code in bloc.members}
     for i, (code, country) in enumerate(scenario.countries.items()):
