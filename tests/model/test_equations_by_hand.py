@@ -469,6 +469,24 @@ def test_west_pull_only_for_positive_outsiders_and_only_for_positive_endorsement
     assert discouraged[0] == pytest.approx(0.4198)
 
 
+def test_a_neutral_outsider_at_exactly_zero_is_not_pulled_by_the_west():
+    """The West draws outsiders that lean its way, pi_W a_i > 0: at a = 0 exactly it does not.
+
+    Country 0 with a = 0 (everything else as in the term-by-term case):
+      mu pull 0.005; Russia 0.02 * 0.5 * 0.2 * (1 + 0) = 0.002; balancing 0.02 * 0.3 * 0.8
+      = 0.0048; anchor 0.05 * 0.5 = 0.025; noise 0.015; no west term (it would be
+      0.01 * 0.5 * (1 - 0) = 0.005) -> 0.005 - 0.002 - 0.0048 + 0.025 + 0.015 = 0.0382.
+    """
+    new = alignment_case([0.0, -0.3], [True, False], [[True], [False]])
+    assert new[0] == pytest.approx(0.0382)
+
+
+def test_sizes_are_shares_within_each_run():
+    """Two runs with different totals: (2, 3, 5) / 10 and (1, 1, 2) / 4, not shares of 14."""
+    shares = dynamics.sizes(np.array([[2.0, 3.0, 5.0], [1.0, 1.0, 2.0]]))
+    assert shares.tolist() == [pytest.approx([0.2, 0.3, 0.5]), pytest.approx([0.25, 0.25, 0.5])]
+
+
 def test_alignment_change_a2_with_a_third_patron_at_its_own_pole():
     """A third patron China at pole -0.4 (pull 0.03, support 0.5, tie 0.6 with country 1) adds
     kappa rho tau (pi - a) = 0.03 * 0.5 * 0.6 * (-0.4 + 0.3) = -0.0009 to country 1, and with
