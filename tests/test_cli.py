@@ -28,6 +28,19 @@ def test_simulate_prints_a_dated_timeline_and_the_outcome(capsys):
     assert "Outcome:" in out and "peak tension SRB-XKX" in out
 
 
+def test_simulate_names_every_other_bloc_in_the_outcome(capsys, tmp_path):
+    path = tmp_path / "two_blocs.yaml"
+    path.write_text(
+        f"extends: {SCENARIO}\nname: two_blocs\nevents:\n"
+        "  - {month: 2, type: form_bloc, name: east, members: [SRB, HUN],\n"
+        "     eligibility: -1.0, integration: {stage: security_mechanism}}\n"
+    )
+    assert main(["simulate", str(path), "--seed", "3", "--months", "12"]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"^\s+2025-05\s+Serbia joins east", out, re.M)
+    assert re.search(r"; east: SRB,HUN\S* \(security mechanism\)", out)
+
+
 def test_simulate_is_replayed_by_its_seed(capsys):
     main(["simulate", SCENARIO, "--seed", "11"])
     first = capsys.readouterr().out

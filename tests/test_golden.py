@@ -85,6 +85,11 @@ def test_the_mesa_engine_reproduces_the_golden_rows(stored_outcomes, case):
     found = pd.concat(rows, ignore_index=True)
     found.insert(0, "seed", np.array(golden.CASE_SEEDS, dtype=np.int64))
     found.insert(0, "case", case)
+    # The file holds every case's columns: a bloc only another case has (the busy case's
+    # counter-bloc) is empty in this case's rows and not produced by its runs.
+    other_cases = [c for c in expected.columns if c not in found.columns]
+    assert expected[other_cases].isna().all().all()
+    expected = expected.drop(columns=other_cases)
     assert_matches_golden(expected, golden.through_csv(found), ["case", "seed"], golden.OUTCOMES)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
+from sim.analysis.bloc_summary import other_bloc_summary
 from sim.analysis.design_summary import design_summary
 from sim.analysis.discovery import Discovery, discover
 from sim.analysis.expressions import default_outcomes
@@ -222,10 +223,16 @@ class Results:
         if not scenario:
             return []
         blocs = scenario.get("blocs") or {}
-        pact = blocs.get(scenario.get("pact") or next(iter(blocs), None)) or {}
-        if pact.get("candidates") is not None:
-            return list(pact["candidates"])
-        every_bloc = blocs.values() if "candidates" in pact else [pact]
+        founded = {event["name"]: event for event in scenario.get("events") or []
+                   if event.get("type") == "form_bloc"}  # fmt: skip
+        name = scenario.get("pact") or next(iter(blocs), None) or next(iter(founded), None)
+        if name in founded and name not in blocs:  # a tracked bloc an event founds
+            every_bloc = [*blocs.values(), founded[name]]
+        else:
+            pact = blocs.get(name) or {}
+            if pact.get("candidates") is not None:
+                return list(pact["candidates"])
+            every_bloc = blocs.values() if "candidates" in pact else [pact]
         members = {code for bloc in every_bloc for code in bloc.get("members", [])}
         return [code for code in scenario["countries"] if code not in members]
 
@@ -364,14 +371,15 @@ def compute_summary(results: Results) -> pd.DataFrame:
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     if results.experiment.get("model"):
         return quantile_summary(runs, results.collected)
-    return summary_table(
-        runs,
-        results.candidates,
-        baseline=baseline if baseline in set(runs["variant"]) else None,
-        years=results.experiment.get("years", (1, 5, 10)),
-        by=results.experiment.get("by") or (),
-        start=(results.manifest.get("scenario") or {}).get("start"),
-    )
+    options = {
+        "baseline": baseline if baseline in set(runs["variant"]) else None,
+        "years": results.experiment.get("years", (1, 5, 10)),
+        "by": results.experiment.get("by") or (),
+        "start": (results.manifest.get("scenario") or {}).get("start"),
+    }
+    tracked = summary_table(runs, results.candidates, **options)
+    others = other_bloc_summary(runs, **options)
+    return pd.concat([tracked, others], ignore_index=True) if len(others) else tracked
 
 
 def summarize(path: str | Path) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
+from sim.analysis.bloc_summary import FOUNDED, is_other_bloc, other_blocs
 from sim.analysis.patterns import PatternResult
 from sim.analysis.results import Results
 from sim.analysis.summary import JOINED_BY
@@ -87,8 +88,11 @@ def print_summary(results: Results, console: Console) -> None:
         mine = summary[summary["variant"] == variant]
         if mine.empty:
             continue
-        console.print(country_table(mine, variant, results, shown, hidden, start))
-        console.print(pact_table(mine, variant, results, paths))
+        tracked = mine[~mine["measure"].map(is_other_bloc)]
+        console.print(country_table(tracked, variant, results, shown, hidden, start))
+        console.print(pact_table(tracked, variant, results, paths))
+        for bloc in other_blocs(results.run_columns):
+            console.print(bloc_table(mine, variant, bloc, results.baseline, start))
 
 
 def country_table(
@@ -147,6 +151,41 @@ def pact_table(mine: pd.DataFrame, variant: str, results: Results, paths: pd.Dat
         top = paths[paths["variant"] == variant]
         text = ", ".join(f"{row.path} {percent(row.share)}" for row in top.itertuples())
         table.add_row("top expansion paths", text, *([""] if not baseline else []))
+    return table
+
+
+def bloc_table(
+    mine: pd.DataFrame, variant: str, bloc: str, baseline: str | None, start: str | None
+) -> Table:
+    """Another bloc's section: whether it was founded, whether it grew, who joined it (the
+    countries at 1% or more by the last target) and its top expansion path."""
+    rows = mine[mine["measure"].str.startswith(f"{bloc}: ")]
+    rows = rows.assign(measure=rows["measure"].str.removeprefix(f"{bloc}: "))
+    compared = variant != baseline and rows["difference"].notna().any()
+    table = Table(title=f"[bold]{variant}[/bold]: bloc {bloc}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("estimate (95% CI)", justify="right")
+    if compared:
+        table.add_column(f"Δ vs {baseline} (95% CI), paired test", justify="right")
+    joined = [m for m in rows["measure"].unique() if m.startswith(JOINED_BY)]
+    medians = rows[rows["measure"] == "median join month"].set_index("subject")["estimate"]
+    for row in rows.itertuples(index=False):
+        shown = row.measure in (FOUNDED, "P(any new member)") or (
+            joined and row.measure == joined[-1] and row.estimate >= SHOW_AT_LEAST
+        )
+        if not shown:
+            continue
+        label = row.measure
+        if row.measure.startswith(JOINED_BY):
+            median = month_label(medians.get(row.subject, math.nan), start)
+            label = f"{row.subject} {row.measure} (median join {median})"
+        cells = [label, with_interval(row.estimate, row.low, row.high)]
+        if compared:
+            cells.append(difference(row))
+        table.add_row(*cells)
+    for row in rows[rows["measure"] == "top expansion path"].itertuples(index=False):
+        cells = ["top expansion path", f"{row.subject} {percent(row.estimate)}"]
+        table.add_row(*cells, *([""] if compared else []))
     return table
 
 

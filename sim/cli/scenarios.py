@@ -13,7 +13,7 @@ from sim.cli.common import ScenarioArg, console, parse_overrides
 from sim.model.world import compile_world, describe
 from sim.scenario.calendar import step_to_month
 from sim.scenario.loading import load_scenario
-from sim.scenario.schema import Scenario
+from sim.scenario.schema import COUNTER_BLOC_KEY, Scenario
 from sim.scenario.shipped import resolve_input
 
 
@@ -198,4 +198,8 @@ def closing_line(row, scenario: Scenario) -> str:
         parts.append(f"peak tension {dyad} {row[f'peak_tension_{dyad}']:.2f}")
     if row["counter_bloc_formed"]:
         parts.append(f"counter-bloc: {row['counter_bloc_members']}")
+    for column in row.index:  # every other bloc of the scenario (founded by then)
+        bloc = column.removesuffix(".final_members")
+        if bloc != column and bloc != COUNTER_BLOC_KEY and row.get(f"{bloc}.founded_month", 0) >= 0:
+            parts.append(f"{bloc}: {row[column] or '(no members)'} ({row[f'{bloc}.final_stage']})")
     return "[bold]Outcome:[/bold] " + "; ".join(parts)

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from sim.errors import AllianceSimError
 
@@ -252,11 +253,21 @@ class ResultsFolder:
         """The parts named (relative paths), concatenated in the order given.
 
         ``columns`` reads only those columns (Parquet column projection: memory and time grow
-        with the columns read, not with all that are stored); None reads all.
+        with the columns read, not with all that are stored); None reads all. A part without
+        some of them (a variant whose scenario has a bloc the others lack, so more outcome
+        columns) gives them as missing values.
         """
-        frames = [pd.read_parquet(self.path / name, columns=columns) for name in names]
+        frames = [self.read_part(name, columns) for name in names]
         frames = [frame for frame in frames if len(frame.columns)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def read_part(self, name: str, columns: list[str] | None) -> pd.DataFrame:
+        """One part, with ``columns`` (None: all); columns it lacks are missing values."""
+        if columns is None:
+            return pd.read_parquet(self.path / name)
+        stored = set(pq.read_schema(self.path / name).names)
+        frame = pd.read_parquet(self.path / name, columns=[c for c in columns if c in stored])
+        return frame.reindex(columns=columns) if len(frame.columns) < len(columns) else frame
 
     @contextmanager
     def locked(self) -> Iterator[None]:

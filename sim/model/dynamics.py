@@ -19,7 +19,8 @@ import functools
 import numpy as np
 from scipy.special import expit
 
-STAGE_BOUNDARIES = (1 / 3, 2 / 3)
+from sim.scenario.schema import STAGE_BOUNDARIES
+
 STAGE_NAMES = ("declaration", "security mechanism", "formal alliance")
 
 
@@ -274,6 +275,18 @@ def accession_utility(
         + (0.0 if heeded is None else heeded)
         - domestic_cost
     )
+
+
+def neutrality_cost(neutral: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """The cost of leaving neutrality in each country's utility of joining any bloc (N1),
+    shape (R, n): c_N,i for a neutral country, 0 otherwise.
+
+    Neutrality is a standing commitment whose value lies in being kept: abandoning it costs
+    credibility abroad and, where it is entrenched (Austria's constitutional law of 1955), a
+    domestic fight (Karsh 1988). It is a cost of its own, beside the domestic cost r_iB, not
+    relieved by an invitation.
+    """
+    return np.where(neutral > 0, cost, 0.0)
 
 
 def vetoed(

@@ -15,6 +15,7 @@ from sim.model.phases import MonthChanges
 from sim.model.state import Derived, RunState
 from sim.model.world import World
 from sim.scenario.calendar import step_to_month
+from sim.scenario.schema import COUNTER_BLOC_KEY
 
 
 def dyad_name(world: World, i: int, j: int) -> str:
@@ -31,6 +32,32 @@ def row_mean(values: np.ndarray) -> np.ndarray:
     for column in values.T:
         total += column
     return total / values.shape[1]
+
+
+def founding_members(world: World, changes: MonthChanges, founded: np.ndarray) -> np.ndarray:
+    """The founders of each bloc founded this month, (R, n, B), ``founded`` (R, B).
+
+    A ``form_bloc`` event's members; the counter-bloc's founder and partner.
+    """
+    runs, n = founded.shape[0], world.n_countries
+    founding = np.zeros((runs, n, world.n_blocs), dtype=bool)
+    for slot, bloc in enumerate(world.blocs):
+        if bloc.origin == "counter":
+            run = np.flatnonzero(changes.formed & founded[:, slot])
+            founding[run, changes.founder[run], slot] = True
+            founding[run, changes.partner[run], slot] = True
+        else:
+            founding[:, list(bloc.members), slot] = founded[:, None, slot]
+    return founding
+
+
+def column_prefix(world: World, slot: int) -> str:
+    """How the outcome columns of a bloc other than the tracked one start: ``<name>.``
+    (``counter_bloc.`` for the counter-bloc); the tracked bloc's columns have no prefix."""
+    if slot == world.pact:
+        return ""
+    bloc = world.blocs[slot]
+    return f"{COUNTER_BLOC_KEY if bloc.origin == 'counter' else bloc.name}."
 
 
 class OutcomeTracker:
@@ -65,22 +92,26 @@ class OutcomeTracker:
         series_every: int | None = None,
         timeline: bool = False,
     ) -> None:
-        n, runs = world.n_countries, state.runs
+        n, runs, blocs = world.n_countries, state.runs, world.n_blocs
         self.runs = runs
         self.member = state.member.copy()
-        self.founders = state.member == world.pact
+        self.active = state.active.copy()
+        # (R, n, B): who founded each bloc (its members at the start, or when an event or a
+        # counter-bloc founded it), and each country's first entry into and exit from each bloc
+        self.founders = dynamics.bloc_masks(state.member, blocs).transpose(0, 2, 1)
         self.world = world
         self.months = months
-        self.join_month = np.full((runs, n), np.nan)
-        self.exit_month = np.full((runs, n), np.nan)
+        self.join_month = np.full((runs, n, blocs), np.nan)
+        self.exit_month = np.full((runs, n, blocs), np.nan)
+        self.founded_month = np.full((runs, blocs), np.nan)
         self.first_crisis = np.full(runs, np.nan)
         self.crisis_count = np.zeros(runs, dtype=np.int64)
         self.peak_tension = np.zeros(runs)
         self.peak_dyad = np.zeros((runs, len(world.tracked_dyads)))
-        self.stage_month = np.full((runs, 2), np.nan)
-        # Stage of the pact at the start: a stage held then is not "reached" during the run.
-        pact_depth = state.depth[:, world.pact] if world.pact >= 0 else np.zeros(runs)
-        self.initial_stage = dynamics.stage(pact_depth)
+        self.stage_month = np.full((runs, blocs, 2), np.nan)
+        # Stage of each bloc at the start (or when it is founded): a stage held then is not
+        # "reached" during the run.
+        self.initial_stage = dynamics.stage(state.depth)
         self.stage_now = self.initial_stage.copy()
         self.counter_month = np.full(runs, np.nan)
         self.series_every = series_every
@@ -90,19 +121,9 @@ class OutcomeTracker:
     def record(self, step: int, state: RunState, derived: Derived, changes: MonthChanges) -> None:
         """Note what month ``step`` changed; ``state`` is already the state after it."""
         world = self.world
-        pact = world.pact
         before, self.member = self.member, state.member.copy()
-        if pact >= 0:
-            entered = (state.member == pact) & (before != pact)
-            self.join_month = np.where(entered & np.isnan(self.join_month), step, self.join_month)
-            left = (before == pact) & (state.member != pact)
-            self.exit_month = np.where(left & np.isnan(self.exit_month), step, self.exit_month)
-            reached = dynamics.stage(state.depth[:, pact])
-            for index in range(2):
-                rose = (reached > index) & (self.stage_now <= index)
-                newly = rose & np.isnan(self.stage_month[:, index])
-                self.stage_month[:, index] = np.where(newly, step, self.stage_month[:, index])
-            self.stage_now = reached
+        if world.n_blocs:
+            self.note_memberships(step, before, state, changes)
         self.crisis_count += changes.crisis
         self.first_crisis = np.where(
             changes.crisis & np.isnan(self.first_crisis), step, self.first_crisis
@@ -118,6 +139,41 @@ class OutcomeTracker:
             self.series.append(self.snapshot(step, state))
         if self.timeline is not None:
             self.note_timeline(step, before[0], state, changes)
+
+    def note_memberships(
+        self, step: int, before: np.ndarray, state: RunState, changes: MonthChanges
+    ) -> None:
+        """Record this month's foundings, first entries and exits, and stages, of every bloc.
+
+        A bloc is founded the month it becomes active; its founders then (the members a
+        ``form_bloc`` event names, or the two countries that form the counter-bloc) do not
+        count as joining it, and the stage it is founded at (from its founding depth) is not
+        counted as reached.
+        """
+        world = self.world
+        founded = state.active & ~self.active  # (R, B)
+        self.active = state.active.copy()
+        slots = np.arange(world.n_blocs)
+        inside = state.member[:, :, None] == slots  # (R, n, B)
+        outside_before = before[:, :, None] != slots
+        if founded.any():
+            founding = founding_members(world, changes, founded) & inside
+            self.founders |= founding
+            outside_before &= ~founding
+            self.founded_month = np.where(founded, step, self.founded_month)
+            founding_stage = dynamics.stage(np.array([bloc.depth for bloc in world.blocs]))
+            self.initial_stage = np.where(founded, founding_stage, self.initial_stage)
+            self.stage_now = np.where(founded, founding_stage, self.stage_now)
+        entered = inside & outside_before
+        self.join_month = np.where(entered & np.isnan(self.join_month), step, self.join_month)
+        left = (before[:, :, None] == slots) & ~inside
+        self.exit_month = np.where(left & np.isnan(self.exit_month), step, self.exit_month)
+        reached = dynamics.stage(state.depth)
+        for index in range(2):
+            rose = (reached > index) & (self.stage_now <= index) & state.active
+            newly = rose & np.isnan(self.stage_month[:, :, index])
+            self.stage_month[:, :, index] = np.where(newly, step, self.stage_month[:, :, index])
+        self.stage_now = reached
 
     def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
         """The trajectory values of every run at the end of month ``step``."""
@@ -135,6 +191,11 @@ class OutcomeTracker:
             data[f"tension_{dyad_name(world, i, j)}"] = state.tension[:, i, j]
         for i, code in enumerate(world.codes):
             data[f"alignment_{code}"] = state.alignment[:, i]
+        for slot in range(world.n_blocs):  # a bloc not founded yet: depth 0, no members
+            if slot != world.pact:
+                prefix = column_prefix(world, slot)
+                data[f"{prefix}depth"] = state.depth[:, slot]
+                data[f"{prefix}members"] = (state.member == slot).sum(axis=1)
         return pd.DataFrame(data)
 
     def note_timeline(
@@ -152,10 +213,10 @@ class OutcomeTracker:
                 log.append((step, f"{world.names[i]} leaves {world.blocs[before[i]].name}"))
             if after[i] >= 0 and i not in founding:
                 log.append((step, f"{world.names[i]} joins {world.blocs[after[i]].name}"))
-        if world.pact >= 0:
+        for slot, bloc in enumerate(world.blocs):
             for index, stage_name in enumerate(dynamics.STAGE_NAMES[1:]):
-                if self.stage_month[0, index] == step:
-                    log.append((step, f"{world.blocs[world.pact].name} becomes a {stage_name}"))
+                if self.stage_month[0, slot, index] == step:
+                    log.append((step, f"{bloc.name} becomes a {stage_name}"))
         if changes.crisis[0]:
             i, j = changes.crisis_i[0], changes.crisis_j[0]
             log.append(
@@ -174,32 +235,24 @@ class OutcomeTracker:
         ]
 
     def rows(self, state: RunState, derived_final: Derived) -> pd.DataFrame:
-        """One row per run with every outcome of MODEL.md section 6."""
+        """One row per run with every outcome of MODEL.md section 6.
+
+        The tracked bloc's columns have plain names (``join_month_<C>``, ``final_depth``...);
+        every other bloc has the same columns prefixed with its name (``warsaw.join_month_<C>``,
+        ``counter_bloc.final_depth``), after the others.
+        """
         world = self.world
-        pact = world.pact
+        energy = dynamics.camp_energy(
+            derived_final.propensity, state.size, derived_final.in_bloc, derived_final.opponent
+        )
         data: dict[str, object] = {"horizon": np.full(self.runs, self.months)}
-        for i, code in enumerate(world.codes):
-            data[f"join_month_{code}"] = self.join_month[:, i]
-        for i, code in enumerate(world.codes):
-            data[f"exit_month_{code}"] = self.exit_month[:, i]
-        data["expansion_path"] = self.paths()
-        if pact >= 0:
-            members = state.member == pact
-            data["final_members"] = [
-                ",".join(c for c, m in zip(world.codes, row, strict=True) if m) for row in members
-            ]
-            data["new_members"] = (~np.isnan(self.join_month) & ~self.founders).sum(axis=1)
-            data["final_depth"] = state.depth[:, pact]
-            data["final_stage"] = np.array(dynamics.STAGE_NAMES)[
-                dynamics.stage(state.depth[:, pact])
-            ]
-            data["initial_stage"] = np.array(dynamics.STAGE_NAMES)[self.initial_stage]
-            data["stage_month_security_mechanism"] = self.stage_month[:, 0]
-            data["stage_month_formal_alliance"] = self.stage_month[:, 1]
-            energy = dynamics.camp_energy(
-                derived_final.propensity, state.size, derived_final.in_bloc, derived_final.opponent
-            )
-            data["final_energy"] = energy[:, pact]
+        if world.pact >= 0:
+            data |= self.bloc_columns(world.pact, state, energy)
+        else:  # no bloc: no joins
+            nothing = np.full(self.runs, np.nan)
+            data |= {f"join_month_{code}": nothing for code in world.codes}
+            data |= {f"exit_month_{code}": nothing for code in world.codes}
+            data["expansion_path"] = [""] * self.runs
         data["first_crisis_month"] = self.first_crisis
         data["crisis_count"] = self.crisis_count
         data["peak_tension"] = self.peak_tension
@@ -212,19 +265,51 @@ class OutcomeTracker:
         data["counter_bloc_formed"] = ~np.isnan(self.counter_month)
         data["counter_bloc_month"] = self.counter_month
         if world.counter_slot >= 0:
-            counter = state.member == world.counter_slot
-            data["counter_bloc_members"] = [
-                ",".join(c for c, m in zip(world.codes, row, strict=True) if m) for row in counter
-            ]
+            data["counter_bloc_members"] = self.members_text(state, world.counter_slot)
         else:
             data["counter_bloc_members"] = [""] * self.runs
+        for slot in range(world.n_blocs):
+            if slot != world.pact:
+                data |= self.bloc_columns(slot, state, energy)
         return pd.DataFrame(data)
 
-    def paths(self) -> list[str]:
-        """Join order of each run (ties in the same month in country order), e.g. 'BGR>MKD'."""
+    def bloc_columns(self, slot: int, state: RunState, energy: np.ndarray) -> dict[str, object]:
+        """The outcome columns of one bloc, named by :func:`column_prefix`."""
+        world, prefix = self.world, column_prefix(self.world, slot)
+        data: dict[str, object] = {}
+        for i, code in enumerate(world.codes):
+            data[f"{prefix}join_month_{code}"] = self.join_month[:, i, slot]
+        for i, code in enumerate(world.codes):
+            data[f"{prefix}exit_month_{code}"] = self.exit_month[:, i, slot]
+        data[f"{prefix}expansion_path"] = self.paths(slot)
+        data[f"{prefix}final_members"] = self.members_text(state, slot)
+        joined = ~np.isnan(self.join_month[:, :, slot]) & ~self.founders[:, :, slot]
+        data[f"{prefix}new_members"] = joined.sum(axis=1)
+        names = np.array(dynamics.STAGE_NAMES)
+        data[f"{prefix}final_depth"] = state.depth[:, slot]
+        data[f"{prefix}final_stage"] = names[dynamics.stage(state.depth[:, slot])]
+        data[f"{prefix}initial_stage"] = names[self.initial_stage[:, slot]]
+        data[f"{prefix}stage_month_security_mechanism"] = self.stage_month[:, slot, 0]
+        data[f"{prefix}stage_month_formal_alliance"] = self.stage_month[:, slot, 1]
+        data[f"{prefix}final_energy"] = energy[:, slot]
+        if world.blocs[slot].origin != "scenario":  # founded during the run, or never
+            data[f"{prefix}founded_month"] = self.founded_month[:, slot]
+        return data
+
+    def members_text(self, state: RunState, slot: int) -> list[str]:
+        """The members of bloc ``slot`` at the end of each run, e.g. 'ALB,HRV,XKX'."""
+        members = state.member == slot
+        return [",".join(c for c, m in zip(self.world.codes, row, strict=True) if m)
+                for row in members]  # fmt: skip
+
+    def paths(self, slot: int) -> list[str]:
+        """Join order of each run into bloc ``slot`` (ties in the same month in country
+        order), e.g. 'BGR>MKD'; founders are not in it."""
         codes = np.array(self.world.codes)
         paths = []
-        for months, founders in zip(self.join_month, self.founders, strict=True):
+        for months, founders in zip(
+            self.join_month[:, :, slot], self.founders[:, :, slot], strict=True
+        ):
             joined = np.flatnonzero(~np.isnan(months) & ~founders)
             order = joined[np.argsort(months[joined], kind="stable")]
             paths.append(">".join(codes[order]))

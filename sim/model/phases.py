@@ -98,6 +98,9 @@ def apply_change(state: RunState, world: World, change: Change) -> None:
             array[at] = np.clip(array[at] + change.value, change.low, change.high)
         else:
             array[at] = change.value
+    if change.array == "erodes":  # a bloc that stops eroding keeps at least today's depth
+        for (slot,) in change.cells:
+            state.floor[:, slot] = state.depth[:, slot]
     if change.array == "capability":
         state.size = dynamics.sizes(state.capability)
     if change.key == "threat.distance_scale_km":
@@ -207,7 +210,7 @@ def exit_probability(state: RunState, world: World, derived: Derived) -> np.ndar
 
 
 def next_depth(state: RunState, world: World, derived: Derived, noise: np.ndarray) -> np.ndarray:
-    """Step 6: integration depth of every active bloc (I1, I2, I3)."""
+    """Step 6: integration depth of every active bloc (I1 to I5)."""
     p = state.params
     depth = dynamics.depth_change(
         state.depth,
@@ -221,7 +224,10 @@ def next_depth(state: RunState, world: World, derived: Derived, noise: np.ndarra
         decay=p["integration.decay"],
         noise_scale=p["integration.noise"],
     )
-    return np.where(state.active, depth, state.depth)
+    depth = np.where(state.active, depth, state.depth)
+    if not state.erodes.all():  # I5: a bloc that does not erode keeps its floor
+        depth = np.where(state.erodes, depth, np.maximum(depth, state.floor))
+    return depth
 
 
 def next_cost_shock(state: RunState, noise: np.ndarray) -> np.ndarray:
@@ -242,7 +248,8 @@ def counter_bloc(
     """Step 7: a threatened outsider and a close partner may form a counter-bloc.
 
     An unaligned country s whose threat from some bloc exceeds theta_form and whose best
-    unaligned partner q has p_sq > theta_partner forms {s, q} with probability h_form; the
+    unaligned partner q has p_sq > theta_partner forms {s, q} with probability h_form (neutral
+    countries are neither founders nor partners); the
     first such s in country order wins. ``busy`` (R, n) marks countries joining a bloc this
     month. Returns (formed (R,), s (R,), q (R,)).
     """
@@ -251,7 +258,7 @@ def counter_bloc(
         none = np.zeros(runs, dtype=np.int64)
         return np.zeros(runs, dtype=bool), none, none
     p = state.params
-    free = (state.member < 0) & ~busy
+    free = (state.member < 0) & ~busy & (state.neutral == 0)  # a neutral country allies with none
     threatened = derived.bloc_threat.max(axis=-1) > p["counter_bloc.threat_threshold"][:, None]
     partner_score = np.where(free[:, None, :], derived.propensity, -np.inf)
     n = world.n_countries

@@ -14,8 +14,9 @@ from sim.model import dynamics
 from sim.model.world import World
 from sim.scenario.schema import COUNTER_BLOC_KEY
 
+# World arrays that events may change
 CHANGEABLE = ("capability", "anchor", "stubbornness", "openness", "ties", "guarantee",
-              "misperception", "domestic_cost")  # World arrays that events may change  # fmt: skip
+              "neutral", "neutrality_cost", "misperception", "domestic_cost")  # fmt: skip
 
 
 @dataclass
@@ -25,7 +26,9 @@ class RunState:
     each country's domestic cost as governments change), invitation (R, n, B) (months an
     invitation stays open, 0 = none), parameters (R,), and the scenario values that ``set`` and
     ``add`` events may change: the country values (R, n), domestic_cost (R, n, B), the patrons'
-    ties and guarantees (R, P, n), each bloc's eligibility and openness (R, B)."""
+    ties and guarantees (R, P, n), each bloc's eligibility, openness and whether it erodes
+    (R, B); floor (R, B) is the depth a bloc that does not erode keeps at least (its founding
+    depth, or its depth when an event stopped its erosion)."""
 
     alignment: np.ndarray
     tension: np.ndarray
@@ -45,10 +48,14 @@ class RunState:
     openness: np.ndarray
     ties: np.ndarray
     guarantee: np.ndarray
+    neutral: np.ndarray
+    neutrality_cost: np.ndarray
     misperception: np.ndarray
     domestic_cost: np.ndarray
     eligibility: np.ndarray
     open: np.ndarray
+    erodes: np.ndarray
+    floor: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -93,6 +100,8 @@ class RunState:
             **{name: own(getattr(world, name)) for name in CHANGEABLE},
             eligibility=own(np.array([[bloc.eligibility for bloc in world.blocs]])),
             open=own(np.array([[bloc.open for bloc in world.blocs]], dtype=bool)),
+            erodes=own(np.array([[bloc.erodes for bloc in world.blocs]], dtype=bool)),
+            floor=own(np.array([[bloc.depth for bloc in world.blocs]])),
         )
 
 
@@ -143,6 +152,8 @@ def derive(state: RunState, world: World) -> Derived:
         state.invitation > 0, dynamics.per_run(p["accession.invitation_relief"], 3), 0.0
     )
     cost = (state.domestic_cost + state.cost_shock[:, :, None]) * (1.0 - relief)
+    if state.neutral.any():  # N1: leaving neutrality costs a neutral country more, any bloc
+        cost = cost + dynamics.neutrality_cost(state.neutral, state.neutrality_cost)[:, :, None]
     utility = dynamics.accession_utility(
         frustration,
         security,

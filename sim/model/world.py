@@ -36,9 +36,19 @@ class BlocSlot:
     majority: bool  # admission by majority (else unanimity)
     eligibility: float
     open: bool
-    depth: float
+    depth: float  # at its founding (from its integration stage if the file gives one)
     members: tuple[int, ...]  # country indices at formation
     origin: str  # "scenario", "event" or "counter"
+    erodes: bool = True  # False: its depth never falls below its founding depth
+
+
+def bloc_slot(name: str, bloc: schema.Bloc | schema.FormBlocEvent, members: tuple[int, ...],
+              origin: str) -> BlocSlot:  # fmt: skip
+    """The slot of a scenario bloc or of a ``form_bloc`` event's bloc."""
+    integration = bloc.integration
+    depth = integration.start_depth(bloc.depth, "depth" in bloc.model_fields_set)
+    return BlocSlot(name, bloc.admission == "majority", bloc.eligibility, bloc.open, depth,
+                    members, origin, integration.may_erode)  # fmt: skip
 
 
 PATRON_NUMBERS = ("pole", "pull", "support", "endorsement")
@@ -103,6 +113,8 @@ class World:
     openness: np.ndarray
     ties: np.ndarray  # (R, P, n): each country's tie to each patron
     guarantee: np.ndarray  # (R, P, n): 1 where a patron guarantees a country's security
+    neutral: np.ndarray  # 1 for a neutral country (non-aligned), else 0
+    neutrality_cost: np.ndarray  # its cost of leaving neutrality, added to joining any bloc
     domestic_cost: np.ndarray  # (R, n, B): each country's cost of joining each bloc slot
     misperception: np.ndarray
     distance_km: np.ndarray  # (n, n), fixed by geography
@@ -178,6 +190,8 @@ RUN_ARRAYS = (
     "openness",
     "ties",
     "guarantee",
+    "neutral",
+    "neutrality_cost",
     "domestic_cost",
     "misperception",
     "affinity",
@@ -217,15 +231,7 @@ def compile_world(scenario: schema.Scenario) -> World:
         np.fill_diagonal(array[0], 0.0)
 
     slots = [
-        BlocSlot(
-            name,
-            bloc.admission == "majority",
-            bloc.eligibility,
-            bloc.open,
-            bloc.depth,
-            tuple(index[c] for c in bloc.members),
-            "scenario",
-        )
+        bloc_slot(name, bloc, tuple(index[c] for c in bloc.members), "scenario")
         for name, bloc in scenario.blocs.items()
     ]
     events: dict[int, StepEvents] = {}
@@ -238,17 +244,8 @@ def compile_world(scenario: schema.Scenario) -> World:
         match event:
             case schema.FormBlocEvent():
                 slot_of[event.name] = len(slots)
-                slots.append(
-                    BlocSlot(
-                        event.name,
-                        event.admission == "majority",
-                        event.eligibility,
-                        event.open,
-                        event.depth,
-                        tuple(index[c] for c in scenario.expand(event.members)),
-                        "event",
-                    )
-                )
+                members = tuple(index[c] for c in scenario.expand(event.members))
+                slots.append(bloc_slot(event.name, event, members, "event"))
                 step_events.forms.append(slot_of[event.name])
             case schema.SetEvent() | schema.AddEvent():
                 deferred.append((step_events, event))  # once every bloc has its slot
@@ -295,6 +292,8 @@ def compile_world(scenario: schema.Scenario) -> World:
             [[list(patrons.guaranteed(dump, name).values()) for name in scenario.patrons]],
             dtype=float,
         ),
+        neutral=country_array("neutral"),
+        neutrality_cost=country_array("neutrality_cost"),
         domestic_cost=domestic_costs(countries, slots),
         misperception=country_array("misperception"),
         distance_km=dyad_distances(scenario),
@@ -381,6 +380,8 @@ def compile_change(
         cells = ((i, j), (j, i))
     elif target.section == "blocs":
         cells = ((slot_of[target.owner],),)
+        if target.field == "integration.erodes":
+            return Change("erodes", None, cells, value, add)
     elif target.field == "domestic_cost":
         chosen = [slot for name, slot in slot_of.items() if target.bloc in (None, name)]
         cells = tuple((index[target.owner], slot) for slot in sorted(chosen) if slot >= 0)

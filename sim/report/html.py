@@ -20,6 +20,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
+from sim.analysis.bloc_summary import is_other_bloc
 from sim.analysis.results import Results, open_results
 from sim.analysis.summary import JOINED_BY
 from sim.analysis.tables import SHOW_AT_LEAST, difference, month_label, percent, with_interval
@@ -142,6 +143,7 @@ def _model_table(summary: pd.DataFrame) -> dict[str, Any]:
 def _differences(results: Results, summary: pd.DataFrame) -> dict[str, Any] | None:
     if "difference" not in summary or "measure" not in summary:
         return None  # a generic Mesa model's summary: quantiles, no paired differences
+    summary = summary[~summary["measure"].map(is_other_bloc)]  # the tracked bloc's rows
     paired = summary[summary["difference"].notna()]
     joined = summary[summary["measure"].str.startswith(JOINED_BY)]
     hidden = set(joined["subject"]) - set(

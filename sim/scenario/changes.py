@@ -46,15 +46,19 @@ COUNTRY_FIELDS = {
     "openness": "number",
     "misperception": "number",
     "domestic_cost": "number",
+    "neutral": "switch",
+    "neutrality_cost": "number",
 }
 RELATION_FIELDS = {"affinity": "evolves", "tension": "evolves", "baseline": "number"}
-BLOC_FIELDS = {"depth": "evolves", "eligibility": "number", "open": "switch"}
+BLOC_FIELDS = {"depth": "evolves", "eligibility": "number", "open": "switch",
+               "integration.erodes": "switch"}  # fmt: skip
 FIXED = {  # what cannot change during a run, and why
     "lat": "fixed geography",
     "lon": "fixed geography",
     "eu": "not used by the model",
     "admission": "fixed when the bloc is founded",
     "enabled": "fixed when the run starts",
+    "stage": "the stage a bloc is founded at; its depth then evolves",
 }
 
 
@@ -154,12 +158,13 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         if bloc is not None and bloc not in known:
             raise ValueError(f"a bloc name among {sorted(known)} after domestic_cost.")
         return ChangeTarget("countries", code, field, COUNTRY_FIELDS[field], bloc)
-    if head == "blocs" and len(parts) == 3:
-        name, field = parts[1], parts[2]
+    if head == "blocs" and len(parts) in (3, 4):
+        name, field = parts[1], ".".join(parts[2:])
         if name not in event_blocs(scenario):
             raise ValueError(f"a bloc among {sorted(event_blocs(scenario))} after blocs.")
-        if field in FIXED:
-            raise ValueError(f"a value that can change during a run ({field} is {FIXED[field]})")
+        if parts[-1] in FIXED:
+            raise ValueError(f"a value that can change during a run ({parts[-1]} is "
+                             f"{FIXED[parts[-1]]})")  # fmt: skip
         if field not in BLOC_FIELDS:
             raise ValueError(f"blocs.<name>.<one of {sorted(BLOC_FIELDS)}>")
         return ChangeTarget("blocs", name, field, BLOC_FIELDS[field])
@@ -314,6 +319,11 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
                     node["domestic_cost"][name] = cost + event.value if adding else event.value
             SUB_MODELS["countries"].model_validate(node)
             return
+    elif target.field == "integration.erodes":
+        bloc = values["blocs"][target.owner]
+        bloc["integration"]["erodes"] = event.value
+        SUB_MODELS["blocs"].model_validate(bloc)
+        return
     else:
         node, current = values["blocs"][target.owner], {}
     old = node.get(target.field)

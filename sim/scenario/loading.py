@@ -13,6 +13,7 @@ was expected and what was found.
 
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,8 @@ from sim.scenario.patrons import check_patrons
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
+    STAGE_BOUNDARIES,
+    STAGES,
     AffinityEvent,
     ChangeEvent,
     EventBase,
@@ -33,6 +36,7 @@ from sim.scenario.schema import (
     LeaveEvent,
     Scenario,
     ShockEvent,
+    stage_range,
 )
 from sim.scenario.stability import check_stability
 
@@ -157,11 +161,46 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
                                   "members of the bloc at the start", code)  # fmt: skip
     check_domestic_costs(scenario, file)
     check_patrons(scenario, file)
-    if scenario.pact is not None and scenario.pact not in scenario.blocs:
-        raise ConfigError(file, "pact", f"one of the blocs {sorted(scenario.blocs)}", scenario.pact)
+    check_neutrals(scenario, file, owner)
+    check_stages(scenario, file)
+    founded = [event.name for event in scenario.events if isinstance(event, FormBlocEvent)]
+    if scenario.pact is not None and scenario.pact not in {*scenario.blocs, *founded}:
+        blocs = sorted({*scenario.blocs, *founded})
+        raise ConfigError(file, "pact", f"one of the blocs {blocs} (of the file, or founded by "
+                          "a form_bloc event)", scenario.pact)  # fmt: skip
     steps = check_events(scenario, file)
     check_patterns(scenario, file)
     check_stability(scenario, file, steps)  # also checks set and add events as they apply
+
+
+def check_neutrals(scenario: Scenario, file: str | Path | None, owner: dict[str, str]) -> None:
+    """A neutral country has a cost of leaving neutrality and is in no bloc at the start."""
+    for code, country in scenario.countries.items():
+        if not country.neutral:
+            continue
+        if country.neutrality_cost <= 0:
+            raise ConfigError(file, f"countries.{code}.neutrality_cost", "a positive cost of "
+                              "leaving neutrality for a neutral country (sourced or marked "
+                              "judgement)", country.neutrality_cost)  # fmt: skip
+        if code in owner:
+            raise ConfigError(file, f"countries.{code}.neutral", f"false for a member of bloc "
+                              f"{owner[code]} at the start", True)  # fmt: skip
+
+
+def check_stages(scenario: Scenario, file: str | Path | None) -> None:
+    """A bloc's depth, where both are given, lies in its integration stage."""
+    blocs = [(f"blocs.{name}", bloc) for name, bloc in scenario.blocs.items()]
+    blocs += [(f"events.{i}", e) for i, e in enumerate(scenario.events)
+              if isinstance(e, FormBlocEvent)]  # fmt: skip
+    for where, bloc in blocs:
+        stage = bloc.integration.stage
+        if stage is None or "depth" not in bloc.model_fields_set:
+            continue
+        if STAGES[bisect.bisect_right(STAGE_BOUNDARIES, bloc.depth)] != stage:
+            low, high = stage_range(stage)
+            raise ConfigError(file, f"{where}.depth", f"a depth of the stage {stage} given in "
+                              f"integration.stage ({low:.3g} to {high:.3g}; or no depth: the "
+                              f"stage's middle)", bloc.depth)  # fmt: skip
 
 
 def check_domestic_costs(scenario: Scenario, file: str | Path | None) -> None:

@@ -16,6 +16,11 @@ from sim.scenario.calendar import month_to_step
 
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9_]*$"
 COUNTER_BLOC_KEY = "counter_bloc"  # the counter-bloc's name where a file names blocs
+# Integration stages (MODEL.md, I1): depth below 1/3 is a declaration, up to 2/3 a security
+# mechanism, above a formal alliance.
+STAGE_BOUNDARIES = (1 / 3, 2 / 3)
+STAGES = ("declaration", "security_mechanism", "formal_alliance")
+Stage = Literal["declaration", "security_mechanism", "formal_alliance"]
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 Signed = Annotated[float, Field(ge=-1.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
@@ -47,6 +52,11 @@ class Country(Frozen):
     # costs (``counter_bloc`` names the counter-bloc; blocs it does not list cost 0).
     domestic_cost: NonNegative | dict[str, NonNegative] = 0.0
     misperception: NonNegative = 0.2
+    # Non-alignment as a state (MODEL.md, U1): a neutral country's utility of joining any bloc
+    # is lowered by its own cost of leaving neutrality (required, and sourced or marked
+    # judgement, when ``neutral``); a set event can end neutrality or change its cost.
+    neutral: bool = False
+    neutrality_cost: NonNegative = 0.0
     lat: Annotated[float, Field(ge=-90.0, le=90.0)]
     lon: Annotated[float, Field(ge=-180.0, le=180.0)]
 
@@ -67,6 +77,35 @@ class RelationDefaults(Frozen):
     tension: NonNegative = 0.05
 
 
+def stage_range(stage: str) -> tuple[float, float]:
+    """The depths of an integration stage, [low, high]."""
+    edges = (0.0, *STAGE_BOUNDARIES, 1.0)
+    k = STAGES.index(stage)
+    return edges[k], edges[k + 1]
+
+
+class Integration(Frozen):
+    """How far a bloc is integrated when it is founded, and whether it may erode (I1, I2).
+
+    ``stage``: a mature alliance starts at its stage (depth: the middle of the stage unless
+    ``depth`` is given, which must then lie in it). ``erodes``: whether its depth may fall
+    below its founding depth (None: it may, unless a stage is given).
+    """
+
+    stage: Stage | None = None
+    erodes: bool | None = None
+
+    def start_depth(self, depth: float, depth_given: bool) -> float:
+        """The founding depth: ``depth`` if given (or no stage), else the stage's middle."""
+        if self.stage is None or depth_given:
+            return depth
+        return sum(stage_range(self.stage)) / 2
+
+    @property
+    def may_erode(self) -> bool:
+        return self.stage is None if self.erodes is None else self.erodes
+
+
 class Bloc(Frozen):
     """A security pact: its members, integration depth and admission rule."""
 
@@ -75,6 +114,7 @@ class Bloc(Frozen):
     admission: Literal["unanimity", "majority"] = "unanimity"
     eligibility: Signed = 0.3  # minimum alignment to be considered
     open: bool = True
+    integration: Integration = Integration()
     # countries whose accession is reported (summaries, figures); None: every country in no
     # bloc of the scenario at the start (a rival bloc's members are not candidates)
     candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
@@ -251,6 +291,7 @@ class FormBlocEvent(EventBase):
     admission: Literal["unanimity", "majority"] = "unanimity"
     eligibility: Signed = 0.3
     open: bool = True
+    integration: Integration = Integration()
 
 
 def number_or_switch(value: Any) -> float | bool:
@@ -345,7 +386,9 @@ class Scenario(Frozen):
     name: str
     description: str = ""
     start: str = "2025-03"
-    pact: str | None = None  # the bloc whose outcomes are recorded; None = the first bloc
+    # the bloc whose outcomes have the plain column names (every bloc's are recorded); a bloc of
+    # ``blocs`` or one a form_bloc event founds; None = the first bloc (else the first founded)
+    pact: str | None = None
     tracked_dyads: list[str] = []  # dyads whose peak tension is an outcome, e.g. SRB-XKX
     countries: Annotated[
         dict[Annotated[str, Field(pattern=CODE_PATTERN)], Country], Field(min_length=2)
@@ -369,8 +412,9 @@ class Scenario(Frozen):
 
     @property
     def pact_name(self) -> str | None:
-        """The bloc whose outcomes are recorded."""
-        return self.pact or next(iter(self.blocs), None)
+        """The tracked bloc: its outcomes have the plain column names."""
+        founded = (event.name for event in self.events if isinstance(event, FormBlocEvent))
+        return self.pact or next(iter(self.blocs), None) or next(founded, None)
 
     def members_of(self, name: str) -> list[str]:
         """A country code as a list, or the members of the group ``@name`` (KeyError if none)."""

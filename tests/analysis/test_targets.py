@@ -113,3 +113,16 @@ def test_a_founder_is_not_a_candidate_of_its_bloc(scenario_data):
     with pytest.raises(ConfigError, match=r"blocs\.tirana\.candidates: expected listed country "
                        r"codes, not members of the bloc at the start, found 'ALB'"):  # fmt: skip
         scenario_from_dict(data)
+
+
+def test_the_candidates_of_a_tracked_bloc_an_event_founds_are_not_its_founders(
+    tmp_path, scenario_data
+):
+    data = copy.deepcopy(scenario_data)
+    data["pact"] = "west"
+    data["events"] = [*data["events"], {"month": 4, "type": "form_bloc", "name": "west",
+                                        "members": ["BGR", "ROU"]}]  # fmt: skip
+    found = candidates_of(tmp_path, scenario_from_dict(data))
+    assert "BGR" not in found and "ROU" not in found  # its founders
+    assert "ALB" not in found  # in a bloc (tirana) at the start
+    assert "MKD" in found and "SRB" in found

@@ -63,12 +63,15 @@ def test_invariants_hold_every_month(scenario_data, overrides, counter, seed):
             state.active[np.nonzero(state.member >= 0)[0], state.member[state.member >= 0]]
         )
         assert np.all((state.depth >= 0) & (state.depth <= 1))
-    # join months are consistent with membership: members who were not founders joined once
-    in_pact = state.member == world.pact
-    joined = ~np.isnan(tracker.join_month)
-    assert np.all(joined[in_pact & ~founders])
-    stayed = joined & np.isnan(tracker.exit_month)
-    assert np.all(in_pact[stayed])
+    # join months are consistent with membership, in every bloc (the counter-bloc too): members
+    # who were not founders joined once; who joined and never left is a member
+    assert np.array_equal(tracker.founders[:, :, world.pact], founders)
+    for slot in range(world.n_blocs):
+        inside = state.member == slot
+        joined = ~np.isnan(tracker.join_month[:, :, slot])
+        assert np.all(joined[inside & ~tracker.founders[:, :, slot]])
+        stayed = joined & np.isnan(tracker.exit_month[:, :, slot])
+        assert np.all(inside[stayed])
     # the energy equals sum_i s_i F_i with F_i = sum_j s_j p_ij d_ij
     final = derive(state, world)
     pact = world.pact

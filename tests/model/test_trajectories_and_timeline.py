@@ -36,8 +36,14 @@ def test_yearly_trajectories_end_where_the_outcome_rows_do(busy):
         "run", "seed", "month", "mean_tension", "depth", "members",
         *[f"tension_{a}-{b}" for a, b in (("SRB", "XKX"), ("SRB", "HRV"), ("SRB", "ALB"))],
         *[f"alignment_{code}" for code in world.codes],
+        "counter_bloc.depth", "counter_bloc.members",  # every other bloc, after the rest
     ]  # fmt: skip
     assert list(series.columns) == expected
+    assert np.allclose(last["counter_bloc.depth"], rows["counter_bloc.final_depth"], atol=1e-12)
+    counter = (
+        rows["counter_bloc.final_members"].fillna("").map(lambda m: len(m.split(",")) if m else 0)
+    )
+    assert last["counter_bloc.members"].tolist() == counter.tolist()
 
 
 def test_without_a_series_request_there_are_no_trajectories(busy):
