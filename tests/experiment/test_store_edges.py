@@ -9,6 +9,7 @@ import os
 import socket
 from importlib import metadata
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -166,3 +167,15 @@ def test_csv_tables_have_no_index_column(tmp_path):
     path = tmp_path / "t.csv"
     store.write_csv(pd.DataFrame({"x": [1, 2]}, index=[5, 6]), path)
     assert path.read_text(encoding="utf-8") == "x\n1\n2\n"
+
+
+def test_parts_without_some_columns_read_them_as_missing(tmp_path):
+    """A variant whose scenario has a bloc the others lack writes more outcome columns."""
+    folder = ResultsFolder(tmp_path)
+    (tmp_path / "runs").mkdir()
+    pd.DataFrame({"seed": [1, 2]}).to_parquet(tmp_path / "runs" / "a.parquet")
+    pd.DataFrame({"seed": [3], "east.new_members": [2]}).to_parquet(tmp_path / "runs" / "b.parquet")
+    table = folder.read_parts(["runs/a.parquet", "runs/b.parquet"], ["seed", "east.new_members"])
+    assert table["seed"].tolist() == [1, 2, 3]
+    assert np.isnan(table["east.new_members"].iloc[:2]).all()
+    assert table["east.new_members"].iloc[2] == 2
