@@ -8,6 +8,7 @@ import json
 import os
 import socket
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -179,3 +180,20 @@ def test_parts_without_some_columns_read_them_as_missing(tmp_path):
     assert table["seed"].tolist() == [1, 2, 3]
     assert np.isnan(table["east.new_members"].iloc[:2]).all()
     assert table["east.new_members"].iloc[2] == 2
+
+
+def test_the_canonical_hash_is_the_sha256_of_compact_sorted_json():
+    """Manifests written earlier carry these hashes, so the canonical text must not change:
+    keys sorted, no whitespace, non-JSON values (a path) as str, non-ASCII escaped:
+    {"a":{"y":true,"z":"\\u00e9"},"b":[1,2.5,null],"p":"x/y"}."""
+    value = {"b": [1, 2.5, None], "a": {"z": "é", "y": True}, "p": Path("x/y")}
+    assert store.sha256_json(value) == (
+        "177eba5c46136f00332915a923ca9368faf48c94f055c78afa11bbfe99651836"
+    )
+
+
+def test_an_atomic_write_makes_the_missing_folders(tmp_path):
+    target = tmp_path / "new" / "deeper" / "part.bin"
+    store.atomic_write_bytes(target, b"whole")
+    assert target.read_bytes() == b"whole"
+    assert [p.name for p in target.parent.iterdir()] == ["part.bin"]  # no temporary left
