@@ -9,7 +9,8 @@ A measured figure, not a CI gate. Two modes:
     and a reason after it) were reviewed and found equivalent: no test could tell them apart
     from the original. ``--report`` prints the table of the last run without running again;
     ``--survivors`` also lists every surviving mutant (``mutmut show NAME`` shows its diff).
-    Needs ``pip install -e ".[mutation]"``. Takes tens of minutes: run it in the background.
+    Needs ``pip install -e ".[mutation]"``. Takes tens of minutes: run it in the background;
+    ``--only 'sim.model.dynamics*'`` (mutmut's mutant names, with wildcards) runs a part.
 
 ``python bench/mutation.py --known [TESTS...]``
     Puts each of the plausible one-line bugs of the test-strength review (a missing /2 in the
@@ -193,6 +194,9 @@ def main() -> int:
     parser.add_argument("--report", action="store_true", help="only print the last run's score")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers")
+    parser.add_argument("--only", nargs="+", default=[], metavar="PATTERN",
+                        help="mutate only the mutants matching these patterns, e.g. "
+                             "'sim.model.dynamics*' (mutmut's names, fnmatch)")  # fmt: skip
     args = parser.parse_args()
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
     if args.known:
@@ -201,7 +205,7 @@ def main() -> int:
         print(f"mutating {', '.join(settings['only_mutate'])}", flush=True)
         start = time.perf_counter()
         mutmut = Path(sys.executable).with_name("mutmut")
-        subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children)],
+        subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children), *args.only],
                        cwd=ROOT, check=False, stdout=subprocess.DEVNULL)  # fmt: skip
         print(f"mutmut took {time.perf_counter() - start:.0f} s\n")
     return report(args.survivors)
