@@ -40,7 +40,8 @@ def runs_per_chunk(world: World, months: int, *, budget: int | None = None) -> i
     """
     budget = MEMORY_BUDGET if budget is None else budget
     n, blocs = world.n_countries, world.n_blocs
-    per_run = 8 * (months * (n + n * (n - 1) // 2 + 2 * n + 1 + n * blocs) + 40 * n * n)
+    process = n + n * n if world.has_process else 0  # invitation and ratification draws
+    per_run = 8 * (months * (n + n * (n - 1) // 2 + 2 * n + 1 + n * blocs + process) + 40 * n * n)
     return max(1, budget // per_run)
 
 
@@ -100,7 +101,9 @@ def simulate_together(
 ) -> BatchResult:
     """Advance the runs of ``seeds`` together month by month (one sub-chunk)."""
     state = RunState.initial(world, len(seeds))
-    draws = draw_runs(generators_for(seeds), months, world.n_countries, world.n_blocs)
+    draws = draw_runs(
+        generators_for(seeds), months, world.n_countries, world.n_blocs, process=world.has_process
+    )
     tracker = OutcomeTracker(world, state, months, series_every=series_every)
     for step in range(months):
         derived, changes = phases.plan(state, world, step, draws.month(step))

@@ -11,6 +11,11 @@ four words each, one stream per kind of number, and each stream is drawn month b
 - stream 2 + 2b: uniforms (months, n): joining bloc slot b;
 - stream 3 + 2b: standard normals (months,): the depth noise of bloc slot b.
 
+A world with a bloc that takes members by the accession process (``accession: process``) also
+draws, from a second child (spawn key ``PROCESS_KEY``), uniforms (months, n) for invitations and
+(months, n, n) for ratifications ([member, candidate]); other worlds draw none of them, and
+neither changes the numbers above.
+
 Because every stream is drawn in month order, the first m months of a longer run read exactly
 the numbers of an m-month run with the same seed (a horizon is a prefix), so experiments with
 different horizons keep common random numbers. Because each kind and each bloc slot has its own
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 STREAMS_KEY = 0  # the child of a run's seed sequence whose words seed its streams
+PROCESS_KEY = 1  # the child whose words seed the accession process's streams
 NORMALS, UNIFORMS = 0, 1
 FIRST_BLOC_STREAM = 2  # bloc slot b: joins from stream 2 + 2b, depth noise from 3 + 2b
 WORDS_PER_STREAM = 4  # a PCG64 seed: 128 bits of state and 128 bits of increment
@@ -41,7 +47,8 @@ class Draws:
 
     alignment (R, T, n), tension (R, T, n(n-1)/2), politics (R, T, n) and depth (R, T, B) are
     standard normal; exit (R, T, n), form (R, T, n), crisis (R, T) and join (R, T, n, B) are
-    uniform on [0, 1).
+    uniform on [0, 1), and so are invite (R, T, n) and ratify (R, T, n, n) of the accession
+    process (None in a world without it).
     """
 
     alignment: np.ndarray
@@ -52,25 +59,30 @@ class Draws:
     join: np.ndarray
     politics: np.ndarray
     depth: np.ndarray
+    invite: np.ndarray | None = None
+    ratify: np.ndarray | None = None
 
     def month(self, step: int) -> Draws:
         """The numbers of one month, with the month axis removed."""
-        return Draws(*(getattr(self, name)[:, step] for name in FIELDS))
+        return Draws(
+            *(None if (a := getattr(self, name)) is None else a[:, step] for name in FIELDS)
+        )
 
 
-FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join", "politics", "depth")
+FIELDS = ("alignment", "tension", "exit", "form", "crisis", "join", "politics", "depth",
+          "invite", "ratify")  # fmt: skip
 
 
-def stream_states(rng: np.random.Generator, count: int) -> list[dict]:
+def stream_states(rng: np.random.Generator, count: int, key: int = STREAMS_KEY) -> list[dict]:
     """PCG64 states of the run's first ``count`` streams, from its seed sequence alone.
 
-    Stream k is seeded by words 4k .. 4k + 3 of a child of the generator's seed sequence (its
-    state from the first two, its increment, made odd as PCG requires, from the last two), so it
-    depends neither on numbers already drawn from ``rng`` nor on ``count``.
+    Stream k is seeded by words 4k .. 4k + 3 of a child (spawn key ``key``) of the generator's
+    seed sequence (its state from the first two, its increment, made odd as PCG requires, from
+    the last two), so it depends neither on numbers already drawn from ``rng`` nor on ``count``.
     """
     seq = rng.bit_generator.seed_seq
     child = np.random.SeedSequence(
-        seq.entropy, spawn_key=(*seq.spawn_key, STREAMS_KEY), pool_size=seq.pool_size
+        seq.entropy, spawn_key=(*seq.spawn_key, key), pool_size=seq.pool_size
     )
     words = [int(word) for word in child.generate_state(WORDS_PER_STREAM * count, np.uint64)]
     return [
@@ -88,7 +100,12 @@ def stream_states(rng: np.random.Generator, count: int) -> list[dict]:
 
 
 def draw_runs(
-    generators: list[np.random.Generator], months: int, n_countries: int, n_blocs: int
+    generators: list[np.random.Generator],
+    months: int,
+    n_countries: int,
+    n_blocs: int,
+    *,
+    process: bool = False,
 ) -> Draws:
     """Draw the random numbers of several runs, each from its own generator's streams.
 
@@ -122,6 +139,16 @@ def draw_runs(
             stream.random(out=joins[row, slot])
             stream.bit_generator.state = states[FIRST_BLOC_STREAM + 2 * slot + 1]
             stream.standard_normal(out=depth[row, slot])
+    invite = ratify = None
+    if process:
+        invite = np.empty((runs, months, n))
+        ratify = np.empty((runs, months, n, n))
+        for row, rng in enumerate(generators):
+            states = stream_states(rng, 2, PROCESS_KEY)
+            stream.bit_generator.state = states[0]
+            stream.random(out=invite[row])
+            stream.bit_generator.state = states[1]
+            stream.random(out=ratify[row])
     return Draws(
         alignment=normals[..., :n],
         tension=normals[..., n : n + pairs],
@@ -131,6 +158,8 @@ def draw_runs(
         join=joins.transpose(0, 2, 3, 1),
         politics=normals[..., n + pairs :],
         depth=depth.transpose(0, 2, 1),
+        invite=invite,
+        ratify=ratify,
     )
 
 

@@ -105,7 +105,10 @@ class AllianceModel(mesa.Model):
             raise ValueError("AllianceModel runs one world; use sim.model.batch_engine for many")
         self.months = months
         self.state = RunState.initial(self.world)
-        self.draws = draw_runs([self.rng], months, self.world.n_countries, self.world.n_blocs)
+        world = self.world
+        self.draws = draw_runs(
+            [self.rng], months, world.n_countries, world.n_blocs, process=world.has_process
+        )
         self.tracker = OutcomeTracker(
             self.world, self.state, months, series_every=series_every, timeline=timeline
         )

@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.model import dynamics
 from sim.model.phases import MonthChanges
+from sim.model.process import APPLIED, INVITED, RATIFIED
 from sim.model.state import Derived, RunState
 from sim.model.world import World
 from sim.scenario.calendar import step_to_month
@@ -58,6 +59,14 @@ def column_prefix(world: World, slot: int) -> str:
         return ""
     bloc = world.blocs[slot]
     return f"{COUNTER_BLOC_KEY if bloc.origin == 'counter' else bloc.name}."
+
+
+PROCESS_STAGES = ("apply", "invite", "ratified", "effective")
+PROCESS_NOTES = {
+    "apply": "{country} applies to the pact",
+    "invite": "{country} is invited to the pact",
+    "ratified": "the last member ratifies {country}'s accession",
+}
 
 
 class OutcomeTracker:
@@ -114,6 +123,12 @@ class OutcomeTracker:
         self.initial_stage = dynamics.stage(state.depth)
         self.stage_now = self.initial_stage.copy()
         self.counter_month = np.full(runs, np.nan)
+        pact_slot = world.blocs[world.pact] if world.pact >= 0 else None
+        self.process = pact_slot is not None and pact_slot.process is not None
+        if self.process:  # the stages of the pact's accession process (MODEL.md A1 to A5)
+            self.stage_months = {name: np.full((runs, n), np.nan) for name in PROCESS_STAGES}
+            self.holdout_months = np.zeros((runs, n), dtype=np.int64)
+            self.ratify_month = np.full((runs, n, n), np.nan)  # [member, candidate]
         self.series_every = series_every
         self.series: list[pd.DataFrame] = []
         self.timeline: list[tuple[int, str]] | None = [] if timeline else None
@@ -124,6 +139,8 @@ class OutcomeTracker:
         before, self.member = self.member, state.member.copy()
         if world.n_blocs:
             self.note_memberships(step, before, state, changes)
+        if self.process:
+            self.record_process(step, changes)
         self.crisis_count += changes.crisis
         self.first_crisis = np.where(
             changes.crisis & np.isnan(self.first_crisis), step, self.first_crisis
@@ -174,6 +191,29 @@ class OutcomeTracker:
             newly = rose & np.isnan(self.stage_month[:, :, index])
             self.stage_month[:, :, index] = np.where(newly, step, self.stage_month[:, :, index])
         self.stage_now = reached
+
+    def record_process(self, step: int, changes: MonthChanges) -> None:
+        """Note the first month of each stage of the pact's process, and hold-out months."""
+        process = changes.process
+        toward = process.pursuing == self.world.pact
+        reached = {
+            "apply": toward & (process.stage >= APPLIED),
+            "invite": toward & (process.stage >= INVITED),
+            "ratified": toward & (process.stage >= RATIFIED),
+            "effective": process.joins == self.world.pact,
+        }
+        for name, now in reached.items():
+            months = self.stage_months[name]
+            self.stage_months[name] = np.where(now & np.isnan(months), step, months)
+        self.holdout_months += process.holding & toward
+        ratified = process.ratified & toward[:, None, :]
+        self.ratify_month = np.where(ratified & np.isnan(self.ratify_month), step,
+                                     self.ratify_month)  # fmt: skip
+        if self.timeline is not None:
+            names = self.world.names
+            for name, text in PROCESS_NOTES.items():
+                for i in np.flatnonzero(self.stage_months[name][0] == step):
+                    self.timeline.append((step, text.format(country=names[i])))
 
     def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
         """The trajectory values of every run at the end of month ``step``."""
@@ -253,6 +293,8 @@ class OutcomeTracker:
             data |= {f"join_month_{code}": nothing for code in world.codes}
             data |= {f"exit_month_{code}": nothing for code in world.codes}
             data["expansion_path"] = [""] * self.runs
+        if self.process:
+            data.update(self.process_columns())
         data["first_crisis_month"] = self.first_crisis
         data["crisis_count"] = self.crisis_count
         data["peak_tension"] = self.peak_tension
@@ -301,6 +343,23 @@ class OutcomeTracker:
         members = state.member == slot
         return [",".join(c for c, m in zip(self.world.codes, row, strict=True) if m)
                 for row in members]  # fmt: skip
+
+    def process_columns(self) -> dict[str, np.ndarray]:
+        """The process's outcome columns: ``<stage>_month_<C>`` for apply, invite, ratified
+        (the last ratification) and effective; ``holdout_months_<C>``; and
+        ``ratify_month_<C>_by_<M>`` for every country C outside the pact at the start."""
+        codes, data = self.world.codes, {}
+        for name in PROCESS_STAGES:
+            for i, code in enumerate(codes):
+                data[f"{name}_month_{code}"] = self.stage_months[name][:, i]
+        for i, code in enumerate(codes):
+            data[f"holdout_months_{code}"] = self.holdout_months[:, i]
+        outside = ~self.founders[:, :, self.world.pact].all(axis=0)
+        for i in np.flatnonzero(outside):
+            for m, member in enumerate(codes):
+                if m != i:
+                    data[f"ratify_month_{codes[i]}_by_{member}"] = self.ratify_month[:, m, i]
+        return data
 
     def paths(self, slot: int) -> list[str]:
         """Join order of each run into bloc ``slot`` (ties in the same month in country

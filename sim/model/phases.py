@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model import dynamics
+from sim.model import dynamics, process
 from sim.model.draws import Draws
 from sim.model.state import Derived, RunState, derive, patron_values
 from sim.model.world import Change, World
@@ -26,6 +26,7 @@ class EventEffects:
     invited: np.ndarray
     forced_join: np.ndarray  # slot entered by a `join` or `form_bloc` event, -1 otherwise
     forced_exit: np.ndarray  # slot left by a `leave`, `join` or `form_bloc` event, -1 otherwise
+    started: np.ndarray | None = None  # (R, n, 2) process applications and invitations
 
     @property
     def moved(self) -> np.ndarray:
@@ -37,9 +38,11 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     """Step 1: apply the events scheduled for ``step`` to every run (MODEL.md section 5).
 
     Within a month the kinds apply in this order: set and add (in file order), shock,
-    affinity, form_bloc, leave, join, invite. A country moved into a bloc by an event leaves
-    the bloc it was in (recorded as an exit); a ``join`` into the bloc a country is already in
-    changes nothing.
+    affinity, form_bloc, leave, join, invite, then apply and concession (the accession
+    process, :func:`sim.model.process.apply_events`; an invite to a bloc with ``accession:
+    process`` starts ratification instead of making an offer). A country moved into a bloc by
+    an event leaves the bloc it was in (recorded as an exit); a ``join`` into the bloc a
+    country is already in changes nothing.
     """
     runs, n, n_blocs = state.runs, world.n_countries, world.n_blocs
     invited = np.zeros((runs, n, n_blocs), dtype=bool)
@@ -80,13 +83,18 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
         move(country, slot)
         state.active[:, slot] = True
     for country, slot in events.invites:
+        if world.blocs[slot].process is not None:
+            continue  # an invitation of the process (below)
         invited[:, country, slot] = True
         outside = state.member[:, country] != slot
         months = state.params["accession.invitation_months"].astype(np.int64)
         state.invitation[:, country, slot] = np.where(
             outside, months, state.invitation[:, country, slot]
         )
-    return EventEffects(invited, forced_join, forced_exit)
+    started = None
+    if events.concessions or world.has_process:
+        started = process.apply_events(state, world, events)
+    return EventEffects(invited, forced_join, forced_exit, started)
 
 
 def apply_change(state: RunState, world: World, change: Change) -> None:
@@ -167,7 +175,9 @@ def join_probability(
     of the domestic cost is in the utility (:func:`~sim.model.state.derive`), and the invited
     government weighs it each month with the chance ``accession.invitation_rate`` instead of h.
     Vetoes still apply. ``invited`` marks the invitations issued this month (already in the
-    state).
+    state). For a bloc with ``accession: process`` the chance is that of applying (A1): the
+    same rule without the veto, which the invitation and ratification stages take up; a
+    country pursuing an accession process takes no other membership decision.
     """
     p = state.params
     outsider = (state.member < 0)[:, :, None]
@@ -183,7 +193,24 @@ def join_probability(
         has_members = (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
         open_offer = offers & ~derived.vetoed & has_members & outsider & state.active[:, None, :]
         chance = np.where(open_offer, np.maximum(weighed, chance), chance)
+    if world.has_process:
+        chance = application_chance(state, world, derived, rate, chance)
     return chance
+
+
+def application_chance(
+    state: RunState, world: World, derived: Derived, rate: np.ndarray, chance: np.ndarray
+) -> np.ndarray:
+    """Join chances with those of process blocs replaced by the chance of applying (A1)."""
+    can_apply = (
+        (state.alignment[:, :, None] >= state.eligibility[:, None, :])
+        & (state.active & state.open)[:, None, :]
+        & (derived.in_bloc.sum(axis=-1) > 0)[:, None, :]
+        & (state.member < 0)[:, :, None]
+    )
+    applying = np.where(can_apply, rate, 0.0)
+    chance = np.where(process.process_mask(world)[None, None, :], applying, chance)
+    return np.where((state.pursuing >= 0)[:, :, None], 0.0, chance)
 
 
 def choose_blocs(probability: np.ndarray, uniforms: np.ndarray) -> np.ndarray:
@@ -314,6 +341,7 @@ class MonthChanges:
     crisis_i: np.ndarray
     crisis_j: np.ndarray
     cost_shock: np.ndarray
+    process: process.ProcessChanges | None = None  # None: no bloc with accession: process
 
 
 def commit(state: RunState, world: World, derived: Derived, changes: MonthChanges) -> None:
@@ -332,6 +360,8 @@ def commit(state: RunState, world: World, derived: Derived, changes: MonthChange
         state.depth[run, world.counter_slot] = world.blocs[world.counter_slot].depth
     state.member = np.where(changes.exits >= 0, -1, state.member)
     state.member = np.where(joins >= 0, joins, state.member)
+    if changes.process is not None:
+        process.commit(state, changes.process, joins)
     in_bloc = dynamics.bloc_masks(state.member, world.n_blocs)
     actors = dynamics.bloc_masks(joins, world.n_blocs) | (deepened[:, :, None] & in_bloc)
     tension = changes.tension.copy()
@@ -393,6 +423,17 @@ def plan(
         draws,
         state.member,
     )
+    steps = None
+    if world.has_process:  # choices of process blocs are applications; effects are joins
+        chosen = np.clip(joins, 0, None)
+        applying = (joins >= 0) & process.process_mask(world)[chosen]
+        joins = np.where(applying, -1, joins)
+        started = effects.started
+        if started is None:
+            started = np.full((*joins.shape, 2), -1, dtype=np.int64)
+        own = np.where(applying, chosen, -1)
+        steps = process.advance(state, world, derived, draws, step, own, started, moved)
+        joins = np.where(steps.joins >= 0, steps.joins, joins)
     joins = np.where(effects.forced_join >= 0, effects.forced_join, joins)
     exits = np.where(effects.forced_exit >= 0, effects.forced_exit, exits)
     depth = next_depth(state, world, derived, draws.depth)
@@ -411,5 +452,6 @@ def plan(
         crisis_i,
         crisis_j,
         next_cost_shock(state, draws.politics),
+        steps,
     )
     return derived, changes

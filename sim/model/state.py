@@ -28,7 +28,15 @@ class RunState:
     ``add`` events may change: the country values (R, n), domestic_cost (R, n, B), the patrons'
     ties and guarantees (R, P, n), each bloc's eligibility, openness and whether it erodes
     (R, B); floor (R, B) is the depth a bloc that does not erode keeps at least (its founding
-    depth, or its depth when an event stopped its erosion)."""
+    depth, or its depth when an event stopped its erosion).
+
+    The accession process (``accession: process``; MODEL.md A1 to A5) keeps, per candidate,
+    the bloc slot it is ``pursuing`` (R, n; -1 none), its ``stage`` (R, n: 0 none, 1 applied,
+    2 invited, 3 ratified by every member), the step its membership takes ``effect`` (R, n;
+    -1 none), which members have ``ratified`` it (R, n, n) [member, candidate], and the
+    ``concession`` each hold-out has received (R, n, n) [hold-out, candidate]; and per bloc its
+    ``invitation_rate`` (R, B) and each member's ``ratification_rate``, ``holdout`` and
+    ``side_payment`` (R, B, n)."""
 
     alignment: np.ndarray
     tension: np.ndarray
@@ -56,6 +64,15 @@ class RunState:
     open: np.ndarray
     erodes: np.ndarray
     floor: np.ndarray
+    pursuing: np.ndarray
+    stage: np.ndarray
+    effect: np.ndarray
+    ratified: np.ndarray
+    concession: np.ndarray
+    invitation_rate: np.ndarray
+    ratification_rate: np.ndarray
+    holdout: np.ndarray
+    side_payment: np.ndarray
 
     @property
     def runs(self) -> int:
@@ -102,7 +119,31 @@ class RunState:
             open=own(np.array([[bloc.open for bloc in world.blocs]], dtype=bool)),
             erodes=own(np.array([[bloc.erodes for bloc in world.blocs]], dtype=bool)),
             floor=own(np.array([[bloc.depth for bloc in world.blocs]])),
+            pursuing=np.full((runs, n), -1, dtype=np.int64),
+            stage=np.zeros((runs, n), dtype=np.int64),
+            effect=np.full((runs, n), -1, dtype=np.int64),
+            ratified=np.zeros((runs, n, n), dtype=bool),
+            concession=np.zeros((runs, n, n)),
+            **process_arrays(world, runs),
         )
+
+
+def process_arrays(world: World, runs: int) -> dict[str, np.ndarray]:
+    """Each bloc's accession-process settings as state arrays (zeros for ``accession: simple``)."""
+    n, n_blocs = world.n_countries, world.n_blocs
+    arrays = {
+        "invitation_rate": np.zeros((runs, n_blocs)),
+        "ratification_rate": np.zeros((runs, n_blocs, n)),
+        "holdout": np.zeros((runs, n_blocs, n)),
+        "side_payment": np.zeros((runs, n_blocs, n)),
+    }
+    for slot, bloc in enumerate(world.blocs):
+        if bloc.process is not None:
+            arrays["invitation_rate"][:, slot] = bloc.process.invitation_rate
+            arrays["ratification_rate"][:, slot] = bloc.process.ratification_rate
+            arrays["holdout"][:, slot] = bloc.process.holdout
+            arrays["side_payment"][:, slot] = bloc.process.side_payment
+    return arrays
 
 
 @dataclass(frozen=True)
@@ -168,7 +209,9 @@ def derive(state: RunState, world: World) -> Derived:
         nato_discount=p["accession.nato_discount"],
     )
     majority = np.array([bloc.majority for bloc in world.blocs], dtype=bool)
-    vetoed = dynamics.vetoed(propensity, in_bloc, majority, p["accession.veto_threshold"])
+    # a concession to a member raises its approval of that candidate (MODEL.md A4)
+    approval = propensity + state.concession if world.has_concessions else propensity
+    vetoed = dynamics.vetoed(approval, in_bloc, majority, p["accession.veto_threshold"])
     admissible = (
         (state.alignment[:, :, None] >= state.eligibility[:, None, :])
         & ~vetoed

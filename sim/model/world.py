@@ -8,6 +8,7 @@ file order, blocs in slots. Events become per-step instructions. Nothing here is
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,20 @@ PARAM_PATHS: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class ProcessSlot:
+    """A bloc's accession process (``accession: process``) as numbers; per-member values are
+    tuples in country order."""
+
+    rule: str  # "unanimity", "majority" or "leader"
+    leader: int  # country index of the leader (-1: none)
+    invitation_rate: float
+    ratification_rate: tuple[float, ...]
+    holdout: tuple[float, ...]
+    side_payment: tuple[float, ...]
+    lag: int
+
+
+@dataclass(frozen=True)
 class BlocSlot:
     """A bloc position in the arrays: a scenario bloc, a ``form_bloc`` event or the counter-bloc."""
 
@@ -40,6 +55,8 @@ class BlocSlot:
     members: tuple[int, ...]  # country indices at formation
     origin: str  # "scenario", "event" or "counter"
     erodes: bool = True  # False: its depth never falls below its founding depth
+    process: ProcessSlot | None = None  # None: accession: simple
+
 
 
 def bloc_slot(name: str, bloc: schema.Bloc | schema.FormBlocEvent, members: tuple[int, ...],
@@ -96,6 +113,8 @@ class StepEvents:
     leaves: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
     joins: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
     invites: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    applies: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    concessions: list[tuple[int, int, float]] = field(default_factory=list)  # (to, candidate, w)
     notes: list[str] = field(default_factory=list)
 
 
@@ -141,6 +160,16 @@ class World:
     @property
     def n_blocs(self) -> int:
         return len(self.blocs)
+
+    @cached_property
+    def has_process(self) -> bool:
+        """Whether some bloc takes members by the accession process (else nothing of it runs)."""
+        return any(slot.process is not None for slot in self.blocs)
+
+    @cached_property
+    def has_concessions(self) -> bool:
+        """Whether some event makes a concession to a hold-out."""
+        return any(step.concessions for step in self.events.values())
 
     def take(self, start: int, stop: int) -> World:
         """Runs ``start`` to ``stop`` of a world with one run per sweep point (else itself)."""
@@ -231,7 +260,10 @@ def compile_world(scenario: schema.Scenario) -> World:
         np.fill_diagonal(array[0], 0.0)
 
     slots = [
-        bloc_slot(name, bloc, tuple(index[c] for c in bloc.members), "scenario")
+        replace(
+            bloc_slot(name, bloc, tuple(index[c] for c in bloc.members), "scenario"),
+            process=process_slot(bloc, index) if bloc.accession == "process" else None,
+        )
         for name, bloc in scenario.blocs.items()
     ]
     events: dict[int, StepEvents] = {}
@@ -264,6 +296,14 @@ def compile_world(scenario: schema.Scenario) -> World:
             case schema.InviteEvent():
                 for code in scenario.members_of(event.country):
                     step_events.invites.append((index[code], slot_of[event.bloc]))
+            case schema.ApplyEvent():
+                for code in scenario.members_of(event.country):
+                    step_events.applies.append((index[code], slot_of[event.bloc]))
+            case schema.ConcessionEvent():
+                for to in scenario.members_of(event.to):
+                    for code in scenario.members_of(event.candidate):
+                        if to != code:
+                            step_events.concessions.append((index[to], index[code], event.value))
     counter_slot = -1
     if scenario.dynamics.counter_bloc.enabled:
         counter_slot = len(slots)
@@ -312,6 +352,25 @@ def compile_world(scenario: schema.Scenario) -> World:
             (index[a], index[b]) for a, b in map(overrides.split_pair, scenario.tracked_dyads)
         ),
         events=events,
+    )
+
+
+def process_slot(bloc: schema.Bloc, index: dict[str, int]) -> ProcessSlot:
+    """A bloc's accession process as numbers (defaults where the file gives no settings)."""
+    process = bloc.process or schema.AccessionProcess()
+    codes = list(index)
+
+    def per_member(values: dict[str, float], default: float) -> tuple[float, ...]:
+        return tuple(float(values.get(code, default)) for code in codes)
+
+    return ProcessSlot(
+        rule=process.invitation or bloc.admission,
+        leader=-1 if process.leader is None else index[process.leader],
+        invitation_rate=process.invitation_rate,
+        ratification_rate=per_member(process.ratification_rates, process.ratification_rate),
+        holdout=per_member(process.holdouts, 0.0),
+        side_payment=per_member(process.side_payments, 0.0),
+        lag=process.effective_lag,
     )
 
 
@@ -414,6 +473,8 @@ def describe(world: World) -> dict[str, Any]:
             + len(e.leaves)
             + len(e.joins)
             + len(e.invites)
+            + len(e.applies)
+            + len(e.concessions)
             for e in world.events.values()
         ),
     }

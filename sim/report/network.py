@@ -94,7 +94,13 @@ def replay_snapshots(
     shots = [snapshot(state, f"{world.start} (start)")]
     if not keep:
         return shots
-    draws = draw_runs(generators_for([seed]), keep[-1] + 1, world.n_countries, world.n_blocs)
+    draws = draw_runs(
+        generators_for([seed]),
+        keep[-1] + 1,
+        world.n_countries,
+        world.n_blocs,
+        process=world.has_process,
+    )
     for step in range(keep[-1] + 1):
         derived, changes = phases.plan(state, world, step, draws.month(step))
         phases.commit(state, world, derived, changes)

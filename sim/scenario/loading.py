@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.errors import ConfigError, InputFileNotFoundError
+from sim.scenario.accession import check_process, check_process_event
 from sim.scenario.calendar import parse_month
 from sim.scenario.overrides import apply_overrides, normalise, split_pair
 from sim.scenario.patrons import check_patrons
@@ -30,6 +31,7 @@ from sim.scenario.schema import (
     STAGES,
     AffinityEvent,
     ChangeEvent,
+    ConcessionEvent,
     EventBase,
     FormBlocEvent,
     JoinEvent,
@@ -162,6 +164,7 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
     check_domestic_costs(scenario, file)
     check_patrons(scenario, file)
     check_neutrals(scenario, file, owner)
+    check_process(scenario, file)
     check_stages(scenario, file)
     founded = [event.name for event in scenario.events if isinstance(event, FormBlocEvent)]
     if scenario.pact is not None and scenario.pact not in {*scenario.blocs, *founded}:
@@ -306,6 +309,8 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
             named = expand_names(scenario, event.members, f"{where}.members", file)
         elif isinstance(event, ChangeEvent):
             named = []  # checked in the order they apply, by change_timeline
+        elif isinstance(event, ConcessionEvent):
+            named = check_process_event(scenario, index, event, file)
         elif isinstance(event, ShockEvent | AffinityEvent):
             first, second = (expand_names(scenario, [name], f"{where}.countries", file)
                              for name in event.countries)  # fmt: skip
@@ -319,6 +324,7 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
                 raise ConfigError(
                     file, f"{where}.bloc", f"a bloc that exists by then {known}", event.bloc
                 )
+            check_process_event(scenario, index, event, file)
             named = expand_names(scenario, [event.country], f"{where}.country", file)
             for code in named if isinstance(event, JoinEvent | LeaveEvent) else []:
                 key = (step, code, event.bloc)

@@ -106,6 +106,31 @@ class Integration(Frozen):
         return self.stage is None if self.erodes is None else self.erodes
 
 
+Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+
+
+class AccessionProcess(Frozen):
+    """How a bloc with ``accession: process`` takes a member in (MODEL.md, A1 to A5).
+
+    A candidate applies; the bloc invites it by ``invitation`` (None: the bloc's admission rule;
+    ``leader``: the say of the member ``leader``) with the monthly chance ``invitation_rate``;
+    every member then ratifies with its own monthly hazard (``ratification_rate``, overridden
+    per member by ``ratification_rates``) unless it holds out, and membership takes effect
+    ``effective_lag`` months after the last ratification. ``holdouts`` lowers a member's
+    willingness to ratify (an explicit hold-out), ``side_payments`` raises it (a patron's
+    payment to that member).
+    """
+
+    invitation: Literal["unanimity", "majority", "leader"] | None = None
+    leader: Code | None = None
+    invitation_rate: Unit = 1 / 12  # chance per month that the bloc takes up an application
+    ratification_rate: Unit = 1 / 4  # chance per month that a willing member ratifies
+    ratification_rates: dict[Code, Unit] = {}
+    holdouts: dict[Code, NonNegative] = {}  # willingness a member withholds from ratification
+    side_payments: dict[Code, NonNegative] = {}  # willingness a patron's payment adds
+    effective_lag: Annotated[int, Field(ge=0, le=120)] = 0  # months from last ratification
+
+
 class Bloc(Frozen):
     """A security pact: its members, integration depth and admission rule."""
 
@@ -118,6 +143,10 @@ class Bloc(Frozen):
     # countries whose accession is reported (summaries, figures); None: every country in no
     # bloc of the scenario at the start (a rival bloc's members are not candidates)
     candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
+    # "simple": one monthly step, allowed unless a member vetoes (V1); "process": application,
+    # invitation, per-member ratification and an effective date (MODEL.md, A1 to A5)
+    accession: Literal["simple", "process"] = "simple"
+    process: AccessionProcess | None = None  # settings of accession: process (None: defaults)
 
 
 class Patron(Frozen):
@@ -271,6 +300,26 @@ class InviteEvent(EventBase):
     country: str
 
 
+class ApplyEvent(EventBase):
+    """A candidate applies to a bloc with ``accession: process`` (its own dated decision)."""
+
+    type: Literal["apply"]
+    bloc: str
+    country: str
+
+
+class ConcessionEvent(EventBase):
+    """A concession to a hold-out: ``value`` added to the willingness of ``to`` (a country or
+    group) to let ``candidate`` in, from this month on. ``by`` names who gave it (the candidate,
+    a third party), for the record."""
+
+    type: Literal["concession"]
+    to: str
+    candidate: str
+    value: float
+    by: str = ""
+
+
 class JoinEvent(EventBase):
     type: Literal["join"]
     bloc: str
@@ -342,6 +391,8 @@ class AffinityEvent(EventBase):
 
 Event = Annotated[
     InviteEvent
+    | ApplyEvent
+    | ConcessionEvent
     | JoinEvent
     | LeaveEvent
     | FormBlocEvent
