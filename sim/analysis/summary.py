@@ -124,6 +124,71 @@ def _means(runs: pd.DataFrame, column: str, *, confidence: float) -> pd.DataFram
     return pd.DataFrame(rows, columns=["variant", "mean", "low", "high", "n"])
 
 
+def _medians(
+    runs: pd.DataFrame, stage: str, codes: list[str], *, confidence: float
+) -> pd.DataFrame:
+    """Per variant and code: the Kaplan–Meier median of ``<stage>_month_<code>``."""
+    medians = []
+    for variant, group in runs.groupby("variant", sort=False):
+        for code in codes:
+            times = group[f"{stage}_month_{code}"]
+            median = median_time(times, group["horizon"], confidence=confidence)
+            medians.append((variant, code, *median, len(group)))
+    return pd.DataFrame(medians, columns=["variant", "code", "estimate", "low", "high", "n"])
+
+
+PROCESS_MEDIANS = {
+    "apply": "median application month",
+    "invite": "median invitation month",
+    "ratified": "median last ratification month",
+}
+
+
+PROCESS_TARGETS = {"invite": "P(invited by ", "ratified": "P(ratified by "}
+
+
+def _process_parts(
+    runs: pd.DataFrame,
+    codes: list[str],
+    targets: list[tuple[int, str]],
+    *,
+    baseline: str | None,
+    confidence: float,
+) -> list[pd.DataFrame]:
+    """The accession process's rows (a pact with ``accession: process``; MODEL.md P1 to P5):
+    per candidate, the chance of being invited and of the last ratification by each target
+    (with the paired difference), the median month of each stage and the mean number of
+    hold-out months."""
+    if not codes or f"invite_month_{codes[0]}" not in runs.columns:
+        return []
+    parts = []
+    months = sorted({month for month, _ in targets})
+    interval, binary = ("probability", "low", "high"), ("difference", "low", "high")
+    for stage, measure in PROCESS_TARGETS.items():
+        stages = runs[["variant", "horizon", *(f"{stage}_month_{c}" for c in codes)]]
+        reached = join_probabilities(
+            stages.rename(columns={f"{stage}_month_{c}": f"join_month_{c}" for c in codes}),
+            codes,
+            by_months=months,
+            confidence=confidence,
+        )
+        for code in codes:
+            column = f"{stage}_month_{code}"
+            for month, label in targets:
+                paired = paired_differences(compare_binary, runs,
+                                            lambda r, c=column, m=month: r[c] < m, binary,
+                                            baseline=baseline, confidence=confidence)  # fmt: skip
+                part = reached[(reached["country"] == code) & (reached["by_month"] == month)]
+                parts.append(_part(part, f"{measure}{label})", code, interval, paired))
+    for stage, measure in PROCESS_MEDIANS.items():
+        medians = _medians(runs, stage, codes, confidence=confidence)
+        parts.append(_part(medians, measure, medians["code"], ("estimate", "low", "high")))
+    for code in codes:
+        means = _means(runs, f"holdout_months_{code}", confidence=confidence)
+        parts.append(_part(means, "mean hold-out months", code, ("mean", "low", "high")))
+    return parts
+
+
 JOINED_BY = "P(joined by "  # the start of every join-probability measure of the summary
 
 
@@ -204,6 +269,11 @@ def summary_table(
           with Wilson interval;
         - ``median join month``, subject a country: Kaplan–Meier median month index with its
           interval (:func:`~sim.analysis.stats.median_time`; NaN where not reached);
+        - when the runs have the accession process's columns (a pact with ``accession:
+          process``): ``P(invited by ...)`` and ``P(ratified by ...)`` (the last
+          ratification) at the same targets as joins, ``median application month``,
+          ``median invitation month`` and ``median last ratification month`` the same way,
+          and ``mean hold-out months`` (t interval), subject a country;
         - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
         - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: order-statistic
           interval of the median (no paired difference);
@@ -253,14 +323,9 @@ def summary_table(
             part = joined[(joined["country"] == code) & (joined["by_month"] == month)]
             parts.append(_part(part, f"P(joined by {label})", code, interval, paired))
 
-    medians = []
-    for variant, group in runs.groupby("variant", sort=False):
-        for code in codes:
-            times = group[f"join_month_{code}"]
-            median = median_time(times, group["horizon"], confidence=confidence)
-            medians.append((variant, code, *median, len(group)))
-    medians = pd.DataFrame(medians, columns=["variant", "code", "estimate", "low", "high", "n"])
+    medians = _medians(runs, "join", codes, confidence=confidence)
     parts.append(_part(medians, "median join month", medians["code"], ("estimate", "low", "high")))
+    parts.extend(_process_parts(runs, codes, targets, baseline=baseline, confidence=confidence))
 
     events = {
         "P(any new member)": lambda r: r["new_members"] > 0,

@@ -125,7 +125,7 @@ class OutcomeTracker:
         self.counter_month = np.full(runs, np.nan)
         pact_slot = world.blocs[world.pact] if world.pact >= 0 else None
         self.process = pact_slot is not None and pact_slot.process is not None
-        if self.process:  # the stages of the pact's accession process (MODEL.md A1 to A5)
+        if self.process:  # the stages of the pact's accession process (MODEL.md P1 to P5)
             self.stage_months = {name: np.full((runs, n), np.nan) for name in PROCESS_STAGES}
             self.holdout_months = np.zeros((runs, n), dtype=np.int64)
             self.ratify_month = np.full((runs, n, n), np.nan)  # [member, candidate]

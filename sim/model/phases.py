@@ -175,7 +175,7 @@ def join_probability(
     of the domestic cost is in the utility (:func:`~sim.model.state.derive`), and the invited
     government weighs it each month with the chance ``accession.invitation_rate`` instead of h.
     Vetoes still apply. ``invited`` marks the invitations issued this month (already in the
-    state). For a bloc with ``accession: process`` the chance is that of applying (A1): the
+    state). For a bloc with ``accession: process`` the chance is that of applying (P1): the
     same rule without the veto, which the invitation and ratification stages take up; a
     country pursuing an accession process takes no other membership decision.
     """
@@ -201,7 +201,7 @@ def join_probability(
 def application_chance(
     state: RunState, world: World, derived: Derived, rate: np.ndarray, chance: np.ndarray
 ) -> np.ndarray:
-    """Join chances with those of process blocs replaced by the chance of applying (A1)."""
+    """Join chances with those of process blocs replaced by the chance of applying (P1)."""
     can_apply = (
         (state.alignment[:, :, None] >= state.eligibility[:, None, :])
         & (state.active & state.open)[:, None, :]

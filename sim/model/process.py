@@ -1,4 +1,4 @@
-"""Accession as a process (``accession: process``; MODEL.md A1 to A5), shared by both engines.
+"""Accession as a process (``accession: process``; MODEL.md P1 to P5), shared by both engines.
 
 A candidate applies (its own decision by U1 to U3, or an ``apply`` event); the bloc invites it
 by its rule (unanimity, majority or a leader's say) with a monthly chance; every member then
@@ -81,7 +81,7 @@ def willingness(
     side_payment: np.ndarray,
     holdout: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(approval, willingness) of member m toward candidate i, each (R, n, n) [m, i] (A3, A4).
+    """(approval, willingness) of member m toward candidate i, each (R, n, n) [m, i] (P3, P4).
 
     approval = p_mi - v + c_mi + s_m (the invitation vote: V1 with a price);
     willingness = approval - h_m (the ratification: an explicit hold-out withholds h_m).
@@ -94,7 +94,7 @@ def willingness(
 def invitation_approved(
     approves: np.ndarray, members: np.ndarray, rule: np.ndarray, leader: np.ndarray
 ) -> np.ndarray:
-    """Whether the bloc's rule lets candidate i be invited, (R, n) (A2).
+    """Whether the bloc's rule lets candidate i be invited, (R, n) (P2).
 
     ``approves`` and ``members`` are (R, n, n) [m, i]; ``rule`` (R, n) the code of the rule
     (RULES) and ``leader`` (R, n) the leader's index (-1: none) of the bloc i pursues.
@@ -120,7 +120,7 @@ def advance(
     started: np.ndarray,
     moved: np.ndarray,
 ) -> ProcessChanges:
-    """One month of the process in every run (MODEL.md A1 to A5).
+    """One month of the process in every run (MODEL.md P1 to P5).
 
     ``applications`` (R, n) holds the process slot each country applied to this month by its
     own decision (-1 none), ``started`` (R, n, 2) the applications and invitations of this
@@ -143,12 +143,12 @@ def advance(
     rules = np.array([RULES[b.process.rule] if b.process else 0 for b in world.blocs])
     leaders = np.array([b.process.leader if b.process else -1 for b in world.blocs])
     lags = np.array([b.process.lag if b.process else 0 for b in world.blocs])
-    # A2 invitation of an applicant, by the bloc's rule, with the bloc's monthly chance
+    # P2 invitation of an applicant, by the bloc's rule, with the bloc's monthly chance
     approved = invitation_approved(approval > 0, members, rules[slot], leaders[slot])
     ready = (state.active & state.open)[r, slot]
     chance = state.invitation_rate[r, slot]
     invited = (stage == APPLIED) & approved & ready & (draws.invite < chance) & ~moved
-    # A3 ratification by each member of the bloc that has not ratified, unless it holds out
+    # P3 ratification by each member of the bloc that has not ratified, unless it holds out
     pending = members & ~ratified & (stage == INVITED)[:, None, :]
     holding = pending & (willing <= 0)
     rate = state.ratification_rate[r, slot].transpose(0, 2, 1)
@@ -156,9 +156,9 @@ def advance(
     complete = (stage == INVITED) & members.any(axis=1) & ~(members & ~ratified).any(axis=1)
     effect = np.where(complete, step + lags[slot], effect)
     stage = np.where(complete, RATIFIED, np.where(invited, INVITED, stage))
-    # A5 membership takes effect (the first month from the effective date no event moves it)
+    # P5 membership takes effect (the first month from the effective date no event moves it)
     joins = np.where((stage == RATIFIED) & (effect <= step) & ~moved, pursuing, -1)
-    # A1 applications (an event's before the candidate's own decision) and invitations by
+    # P1 applications (an event's before the candidate's own decision) and invitations by
     # event, weighed from next month
     applications = np.where(started[..., 0] >= 0, started[..., 0], applications)
     applications = np.where(pursuing >= 0, -1, applications)

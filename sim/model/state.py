@@ -30,7 +30,7 @@ class RunState:
     (R, B); floor (R, B) is the depth a bloc that does not erode keeps at least (its founding
     depth, or its depth when an event stopped its erosion).
 
-    The accession process (``accession: process``; MODEL.md A1 to A5) keeps, per candidate,
+    The accession process (``accession: process``; MODEL.md P1 to P5) keeps, per candidate,
     the bloc slot it is ``pursuing`` (R, n; -1 none), its ``stage`` (R, n: 0 none, 1 applied,
     2 invited, 3 ratified by every member), the step its membership takes ``effect`` (R, n;
     -1 none), which members have ``ratified`` it (R, n, n) [member, candidate], and the
@@ -209,7 +209,7 @@ def derive(state: RunState, world: World) -> Derived:
         nato_discount=p["accession.nato_discount"],
     )
     majority = np.array([bloc.majority for bloc in world.blocs], dtype=bool)
-    # a concession to a member raises its approval of that candidate (MODEL.md A4)
+    # a concession to a member raises its approval of that candidate (MODEL.md P4)
     approval = propensity + state.concession if world.has_concessions else propensity
     vetoed = dynamics.vetoed(approval, in_bloc, majority, p["accession.veto_threshold"])
     admissible = (

@@ -437,6 +437,10 @@ def compile_change(
     if target.section == "relations":
         i, j = (index[code] for code in overrides.split_pair(target.owner))
         cells = ((i, j), (j, i))
+    elif target.section == "blocs" and target.process == "ratification_rate":
+        cells = tuple((slot_of[target.owner], m) for m in range(len(index)))  # every member
+    elif target.section == "blocs" and target.member is not None:
+        cells = ((slot_of[target.owner], index[target.member]),)
     elif target.section == "blocs":
         cells = ((slot_of[target.owner],),)
         if target.field == "integration.erodes":

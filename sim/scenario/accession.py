@@ -1,4 +1,4 @@
-"""Checks of the accession process a scenario describes (MODEL.md, A1 to A5).
+"""Checks of the accession process a scenario describes (MODEL.md, P1 to P5).
 
 A bloc with ``accession: process`` names a leader, members' ratification hazards, hold-outs and
 side payments by country code; ``apply`` events need such a bloc; ``concession`` events name a

@@ -27,6 +27,7 @@ from sim.scenario.patrons import SHORTHANDS, home_path, unknown_patron
 from sim.scenario.reading import plain_expectation
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
+    AccessionProcess,
     AddEvent,
     Bloc,
     ChangeEvent,
@@ -52,11 +53,16 @@ COUNTRY_FIELDS = {
 RELATION_FIELDS = {"affinity": "evolves", "tension": "evolves", "baseline": "number"}
 BLOC_FIELDS = {"depth": "evolves", "eligibility": "number", "open": "switch",
                "integration.erodes": "switch"}  # fmt: skip
+# a process bloc's settings (blocs.<b>.process.<field>[.<member>]): the state array each writes
+PROCESS_FIELDS = {"invitation_rate": "invitation_rate", "ratification_rate": "ratification_rate"}
+MEMBER_FIELDS = {"ratification_rates": "ratification_rate", "holdouts": "holdout",
+                 "side_payments": "side_payment"}  # fmt: skip
 FIXED = {  # what cannot change during a run, and why
     "lat": "fixed geography",
     "lon": "fixed geography",
     "eu": "not used by the model",
     "admission": "fixed when the bloc is founded",
+    "accession": "fixed when the bloc is founded",
     "enabled": "fixed when the run starts",
     "stage": "the stage a bloc is founded at; its depth then evolves",
 }
@@ -70,7 +76,9 @@ class ChangeTarget:
     ``owner`` the country code, the sorted dyad key (``FIN-RUS``) or the bloc name (empty for
     params); ``field`` the value's name (the full dotted path for params); ``bloc`` the bloc of a
     per-bloc domestic cost (None: every bloc); ``kind`` is ``number``, ``switch`` (true/false)
-    or ``evolves`` (a number the model itself changes each month).
+    or ``evolves`` (a number the model itself changes each month); ``member`` the member of a
+    process setting given per member (``blocs.nato.process.holdouts.GRC``), ``process`` the
+    setting's name in the file (``holdouts``) when the field is one of a bloc's process.
     """
 
     section: str  # countries, relations, blocs, params, or patrons (a tie or guarantee)
@@ -80,6 +88,8 @@ class ChangeTarget:
     bloc: str | None = None
     country: str | None = None  # the client or guaranteed country of a patron's tie/guarantee
     home: str = ""  # where a tie or guarantee lives in the file (patrons.home_path)
+    member: str | None = None
+    process: str | None = None
 
 
 def event_blocs(scenario: Scenario) -> dict[str, dict[str, Any]]:
@@ -158,6 +168,8 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         if bloc is not None and bloc not in known:
             raise ValueError(f"a bloc name among {sorted(known)} after domestic_cost.")
         return ChangeTarget("countries", code, field, COUNTRY_FIELDS[field], bloc)
+    if head == "blocs" and len(parts) in (4, 5) and parts[2] == "process":
+        return process_target(scenario, parts)
     if head == "blocs" and len(parts) in (3, 4):
         name, field = parts[1], ".".join(parts[2:])
         if name not in event_blocs(scenario):
@@ -214,6 +226,33 @@ def write_entry(values: dict[str, Any], target: ChangeTarget, event: ChangeEvent
         listed = [code for code in patron["guarantees"] if code != target.country]
         patron["guarantees"] = [*listed, target.country] if event.value else listed
     Patron.model_validate(patron)
+
+
+def process_target(scenario: Scenario, parts: list[str]) -> ChangeTarget:
+    """What ``blocs.<b>.process.<field>`` or ``blocs.<b>.process.<field>.<member>`` names.
+
+    Raises
+    ------
+    ValueError
+        Unless the bloc has ``accession: process`` and the field is a rate (bloc-wide) or a
+        per-member setting with a listed country.
+    """
+    name, field = parts[1], parts[3]
+    bloc = scenario.blocs.get(name)
+    if bloc is None or bloc.accession != "process":
+        known = sorted(n for n, b in scenario.blocs.items() if b.accession == "process")
+        raise ValueError(f"a bloc with accession: process {known} after blocs.")
+    if len(parts) == 4 and field in PROCESS_FIELDS:
+        return ChangeTarget("blocs", name, PROCESS_FIELDS[field], "number", process=field)
+    if len(parts) == 5 and field in MEMBER_FIELDS:
+        if parts[4] not in scenario.countries:
+            raise ValueError(f"a listed country code after blocs.{name}.process.{field}.")
+        return ChangeTarget("blocs", name, MEMBER_FIELDS[field], "number", member=parts[4],
+                            process=field)  # fmt: skip
+    raise ValueError(
+        f"blocs.<name>.process.<one of {sorted(PROCESS_FIELDS)}> or "
+        f"blocs.<name>.process.<one of {sorted(MEMBER_FIELDS)}>.<member>"
+    )
 
 
 SUB_MODELS = {"countries": Country, "relations": Relation, "blocs": Bloc}
@@ -323,6 +362,8 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
         bloc = values["blocs"][target.owner]
         bloc["integration"]["erodes"] = event.value
         SUB_MODELS["blocs"].model_validate(bloc)
+    elif target.process is not None:
+        write_process_change(values["blocs"][target.owner], target, event)
         return
     else:
         node, current = values["blocs"][target.owner], {}
@@ -330,6 +371,26 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
     old = current.get(target.field) if old is None else old
     node[target.field] = old + event.value if adding else event.value
     SUB_MODELS[target.section].model_validate(node)
+
+
+def write_process_change(bloc: dict[str, Any], target: ChangeTarget, event: ChangeEvent) -> None:
+    """Write a change of a process setting into a bloc's dump and validate the bloc.
+
+    A member without its own value starts from the bloc's (``ratification_rate``) or 0.
+    """
+    adding = isinstance(event, AddEvent)
+    process = bloc["process"] = dict(bloc.get("process") or {})
+    defaults = AccessionProcess().model_dump()
+    if target.member is None:
+        old = process.get(target.process, defaults[target.process])
+        process[target.process] = old + event.value if adding else event.value
+    else:
+        values = process[target.process] = dict(process.get(target.process) or {})
+        start = process.get("ratification_rate", defaults["ratification_rate"])
+        start = start if target.process == "ratification_rates" else 0.0
+        old = values.get(target.member, start)
+        values[target.member] = old + event.value if adding else event.value
+    Bloc.model_validate(bloc)
 
 
 def per_bloc_costs(cost: float | dict[str, float], blocs: dict[str, Any]) -> dict[str, float]:

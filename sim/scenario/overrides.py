@@ -57,14 +57,17 @@ def expand_dyad(key: str, groups: dict[str, list[str]]) -> list[str]:
 
 
 def expand_path(path: str, groups: dict[str, list[str]]) -> list[str]:
-    """The paths a dotted path with a group names: ``countries.@nato.domestic_cost`` one per
-    member, ``relations.RUS-@nato.tension`` one per dyad; other paths as they are.
+    """The paths a dotted path with a group names: ``countries.@nato.domestic_cost`` and
+    ``blocs.nato.process.holdouts.@allies`` one per member, ``relations.RUS-@nato.tension`` one
+    per dyad; other paths as they are.
 
     Raises ``KeyError(name)`` for an unknown group.
     """
     parts = path.split(".")
     if parts[0] == "countries" and len(parts) >= 3 and parts[1].startswith(GROUP):
         return [".".join(("countries", code, *parts[2:])) for code in members_of(parts[1], groups)]
+    if parts[0] == "blocs" and len(parts) == 5 and parts[4].startswith(GROUP):
+        return [".".join((*parts[:4], code)) for code in members_of(parts[4], groups)]
     pair = split_pair(parts[1]) if parts[0] == "relations" and len(parts) == 3 else None
     if pair and any(code.startswith(GROUP) for code in pair):
         return [f"relations.{key}.{parts[2]}" for key in expand_dyad(parts[1], groups)]

@@ -110,7 +110,7 @@ Code = Annotated[str, Field(pattern=CODE_PATTERN)]
 
 
 class AccessionProcess(Frozen):
-    """How a bloc with ``accession: process`` takes a member in (MODEL.md, A1 to A5).
+    """How a bloc with ``accession: process`` takes a member in (MODEL.md, P1 to P5).
 
     A candidate applies; the bloc invites it by ``invitation`` (None: the bloc's admission rule;
     ``leader``: the say of the member ``leader``) with the monthly chance ``invitation_rate``;
@@ -144,7 +144,7 @@ class Bloc(Frozen):
     # bloc of the scenario at the start (a rival bloc's members are not candidates)
     candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
     # "simple": one monthly step, allowed unless a member vetoes (V1); "process": application,
-    # invitation, per-member ratification and an effective date (MODEL.md, A1 to A5)
+    # invitation, per-member ratification and an effective date (MODEL.md, P1 to P5)
     accession: Literal["simple", "process"] = "simple"
     process: AccessionProcess | None = None  # settings of accession: process (None: defaults)
 

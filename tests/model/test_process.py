@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sim.errors import ConfigError
 from sim.model import process
 from sim.model.batch_engine import simulate_batch
 from sim.model.world import compile_world
@@ -164,6 +165,42 @@ def test_a_vetoing_member_blocks_the_invitation_until_a_concession():
     assert row["invite_month_D"] == 6 and row["effective_month_D"] == 7
 
 
+def test_set_and_add_events_change_process_settings_from_their_month():
+    """Lowering C's hold-out to 0 at month 10 lets it ratify then, as a concession would; a
+    side payment added at month 12 does too; a bloc-wide ratification rate of 0 stops all."""
+    data = base(holdouts={"C": 5.0})
+    data["events"].append(
+        {"type": "set", "path": "blocs.pact.process.holdouts.C", "value": 0.0, "month": 10}
+    )
+    assert one_run(data)["effective_month_D"] == 10
+    data["events"][-1] = {"type": "add", "path": "blocs.pact.process.side_payments.C",
+                          "value": 4.0, "month": 12}  # fmt: skip
+    assert one_run(data)["effective_month_D"] == 12
+    stopped = base()
+    stopped["events"].append(
+        {"type": "set", "path": "blocs.pact.process.ratification_rate", "value": 0.0, "month": 3}
+    )
+    row = one_run(stopped)
+    assert row["invite_month_D"] == 3 and np.isnan(row["ratified_month_D"])
+    assert row["holdout_months_D"] == 0  # willing but slow is not holding out
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("blocs.pact.process.holdouts.E", 0.1, r"a listed country code after blocs\.pact"),
+        ("blocs.pact.process.leader", 1.0, r"blocs\.<name>\.process\.<one of"),
+        ("blocs.pact.process.holdouts.C", -0.5, r"events\.1\.value: expected"),
+        ("blocs.pact.accession", 1.0, r"accession is fixed when the bloc is founded"),
+    ],
+)
+def test_bad_changes_of_process_settings_are_refused(path, value, message):
+    data = base()
+    data["events"].append({"type": "set", "path": path, "value": value, "month": 3})
+    with pytest.raises(ConfigError, match=message):
+        scenario_from_dict(data)
+
+
 def test_an_invite_event_starts_ratification_without_an_application():
     data = base()
     data["events"] = [{"type": "invite", "bloc": "pact", "country": "D", "month": 5}]
@@ -235,6 +272,10 @@ def test_engines_agree_on_the_process():
     data["events"].append(
         {"type": "concession", "to": "C", "candidate": "D", "value": 0.1, "month": 12}
     )
+    data["events"].append(
+        {"type": "add", "path": "blocs.pact.process.ratification_rates.B", "value": -0.2,
+         "month": 6}
+    )  # fmt: skip
     scenario = scenario_from_dict(data)
     seeds = np.arange(16)
     batch = batch_rows(scenario, seeds, 48)

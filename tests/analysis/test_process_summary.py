@@ -1,0 +1,43 @@
+"""The summary's rows for the accession process (a pact with ``accession: process``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.analysis.summary import summary_table
+
+
+def process_runs(invite, ratified, holdout):
+    n = len(invite)
+    return pd.DataFrame({
+        "variant": "baseline", "horizon": 24, "new_members": 0, "crisis_count": 0,
+        "peak_tension": 1.0, "expansion_path": "", "join_month_MKD": ratified,
+        "apply_month_MKD": np.zeros(n), "invite_month_MKD": invite,
+        "ratified_month_MKD": ratified, "effective_month_MKD": ratified,
+        "holdout_months_MKD": holdout, "design_id": 0, "replication": np.arange(n),
+    })  # fmt: skip
+
+
+def test_stage_medians_and_mean_holdout_months_by_hand():
+    """Invited at 1, 2, 3, 4, 5 (median 3); ratified at 4, 6, 8 and twice never (median 8, the
+    third of five); hold-outs 0, 2, 4, 6, 8 months (mean 4)."""
+    runs = process_runs([1, 2, 3, 4, 5], [4, 6, 8, np.nan, np.nan], [0, 2, 4, 6, 8])
+    table = summary_table(runs, ["MKD"], years=[1]).set_index("measure")
+    assert table.loc["median invitation month", "estimate"] == 3
+    assert table.loc["median last ratification month", "estimate"] == 8
+    assert table.loc["median application month", "estimate"] == 0
+    assert table.loc["mean hold-out months", "estimate"] == pytest.approx(4.0)
+    assert (
+        table.loc["mean hold-out months", "low"] < 4.0 < table.loc["mean hold-out months", "high"]
+    )
+    assert table.loc["P(invited by year 1)", "estimate"] == 1.0
+    assert table.loc["P(ratified by year 1)", "estimate"] == 3 / 5
+
+
+def test_runs_without_the_process_have_no_process_rows():
+    runs = process_runs([1, 2], [4, 6], [0, 0]).filter(regex="^(?!(apply|invite|ratified|"
+                                                          "effective|holdout)_)")  # fmt: skip
+    table = summary_table(runs, ["MKD"], years=[1])
+    assert not table["measure"].str.contains("invitation|hold-out").any()
