@@ -49,7 +49,9 @@ class Country(mesa.Agent):
 
         A member leaves when its exit draw falls below its chance of leaving. An outsider
         considers the blocs in order and joins the first whose draw falls below its chance of
-        joining (zero where it is not admissible or is vetoed).
+        joining (zero where it is not admissible or is vetoed); for a bloc with ``accession:
+        process`` that choice is its application (MODEL.md P1), and the bloc's invitation and
+        its members' ratifications follow in the shared phases (:mod:`sim.model.process`).
         """
         self.join_choice = self.exit_choice = -1
         slot = int(self.model.state.member[0, self.index])
