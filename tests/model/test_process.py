@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sim.errors import ConfigError
 from sim.model import process
 from sim.model.batch_engine import simulate_batch
+from sim.model.mesa_engine import AllianceModel
 from sim.model.world import compile_world
 from sim.scenario.loading import scenario_from_dict
 from tests.conftest import assert_same_outcomes, batch_rows, mesa_rows, sd_tolerance
@@ -325,3 +326,13 @@ def test_no_member_before_its_last_ratification(
         assert (ratify <= rows.loc[done, "ratified_month_D"]).all()
         assert (ratify > rows.loc[done, "invite_month_D"]).all()
     assert not (joined & ~done).any()
+
+
+def test_the_timeline_dates_each_stage():
+    model = AllianceModel(scenario_from_dict(base()), months=8, timeline=True, rng=1)
+    model.run()
+    texts = {text: month for month, text in model.timeline()}
+    assert texts["D applies to the pact"] == "2000-03"
+    assert texts["D is invited to the pact"] == "2000-04"
+    assert texts["the last member ratifies D's accession"] == "2000-05"
+    assert texts["D joins pact"] == "2000-05"
