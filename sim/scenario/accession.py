@@ -21,7 +21,8 @@ def check_process(scenario: Scenario, file: str | Path | None) -> None:
     ------
     ConfigError
         On ``blocs.<b>.process`` given with ``accession: simple``; on ``blocs.<b>.process
-        .leader`` missing for (or given without) ``invitation: leader``, or not a listed country;
+        .leader`` missing for (or given without) ``invitation: leader``, or not a member at the
+        start;
         on a key of ``ratification_rates``, ``holdouts`` or ``side_payments`` that is not a
         listed country.
     """
@@ -41,8 +42,9 @@ def check_process(scenario: Scenario, file: str | Path | None) -> None:
         if not leading and process.leader is not None:
             raise ConfigError(file, f"{where}.leader", "no leader unless invitation: leader",
                               process.leader)  # fmt: skip
-        if process.leader is not None and process.leader not in codes:
-            raise ConfigError(file, f"{where}.leader", "a listed country code", process.leader)
+        if process.leader is not None and process.leader not in bloc.members:
+            raise ConfigError(file, f"{where}.leader", f"a member of the bloc {bloc.members}",
+                              process.leader)  # fmt: skip
         for field in ("ratification_rates", "holdouts", "side_payments"):
             for code in getattr(process, field):
                 if code not in codes:

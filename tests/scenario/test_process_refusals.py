@@ -33,7 +33,7 @@ def event(**fields):
         (process(leader="ALB"),
          r"blocs\.tirana\.process\.leader: expected no leader unless invitation: leader"),
         (process(invitation="leader", leader="USA"),
-         r"blocs\.tirana\.process\.leader: expected a listed country code.*USA"),
+         r"blocs\.tirana\.process\.leader: expected a member of the bloc.*USA"),
         (process(holdouts={"XXX": 0.3}),
          r"blocs\.tirana\.process\.holdouts: expected listed country codes.*XXX"),
         (process(side_payments={"GRC": -0.1}),
