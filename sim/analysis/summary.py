@@ -183,9 +183,11 @@ def _process_parts(
     for stage, measure in PROCESS_MEDIANS.items():
         medians = _medians(runs, stage, codes, confidence=confidence)
         parts.append(_part(medians, measure, medians["code"], ("estimate", "low", "high")))
-    for code in codes:
-        means = _means(runs, f"holdout_months_{code}", confidence=confidence)
-        parts.append(_part(means, "mean hold-out months", code, ("mean", "low", "high")))
+    for column, measure in (("veto", "mean veto months"), ("holdout", "mean hold-out months")):
+        for code in codes:
+            if f"{column}_months_{code}" in runs.columns:  # veto months: since this version
+                means = _means(runs, f"{column}_months_{code}", confidence=confidence)
+                parts.append(_part(means, measure, code, ("mean", "low", "high")))
     return parts
 
 
@@ -273,7 +275,8 @@ def summary_table(
           process``): ``P(invited by ...)`` and ``P(ratified by ...)`` (the last
           ratification) at the same targets as joins, ``median application month``,
           ``median invitation month`` and ``median last ratification month`` the same way,
-          and ``mean hold-out months`` (t interval), subject a country;
+          and ``mean veto months`` and ``mean hold-out months`` (t interval), subject a
+          country;
         - ``P(any new member)`` and ``P(crisis)``, subject ``all``: Wilson intervals;
         - ``median peak tension``, subject ``all`` or a dyad such as ``SRB-XKX``: order-statistic
           interval of the median (no paired difference);

@@ -128,6 +128,7 @@ class OutcomeTracker:
         if self.process:  # the stages of the pact's accession process (MODEL.md P1 to P5)
             self.stage_months = {name: np.full((runs, n), np.nan) for name in PROCESS_STAGES}
             self.holdout_months = np.zeros((runs, n), dtype=np.int64)
+            self.veto_months = np.zeros((runs, n), dtype=np.int64)
             self.ratify_month = np.full((runs, n, n), np.nan)  # [member, candidate]
         self.series_every = series_every
         self.series: list[pd.DataFrame] = []
@@ -206,6 +207,7 @@ class OutcomeTracker:
             months = self.stage_months[name]
             self.stage_months[name] = np.where(now & np.isnan(months), step, months)
         self.holdout_months += process.holding & toward
+        self.veto_months += process.blocked & toward
         ratified = process.ratified & toward[:, None, :]
         self.ratify_month = np.where(ratified & np.isnan(self.ratify_month), step,
                                      self.ratify_month)  # fmt: skip
@@ -346,12 +348,15 @@ class OutcomeTracker:
 
     def process_columns(self) -> dict[str, np.ndarray]:
         """The process's outcome columns: ``<stage>_month_<C>`` for apply, invite, ratified
-        (the last ratification) and effective; ``holdout_months_<C>``; and
+        (the last ratification) and effective; ``veto_months_<C>`` (months the bloc's rule
+        kept the applicant from an invitation); ``holdout_months_<C>``; and
         ``ratify_month_<C>_by_<M>`` for every country C outside the pact at the start."""
         codes, data = self.world.codes, {}
         for name in PROCESS_STAGES:
             for i, code in enumerate(codes):
                 data[f"{name}_month_{code}"] = self.stage_months[name][:, i]
+        for i, code in enumerate(codes):
+            data[f"veto_months_{code}"] = self.veto_months[:, i]
         for i, code in enumerate(codes):
             data[f"holdout_months_{code}"] = self.holdout_months[:, i]
         outside = ~self.founders[:, :, self.world.pact].all(axis=0)

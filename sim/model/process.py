@@ -32,7 +32,8 @@ class ProcessChanges:
     ``stage``, ``pursuing``, ``effect`` (R, n) and ``ratified`` (R, n, n) are the process after
     the month (before the candidates that joined are cleared); ``joins`` (R, n) the slot whose
     membership takes effect this month (-1 none); ``holding`` (R, n) whether some member held
-    out on the candidate's ratification this month.
+    out on the candidate's ratification this month; ``blocked`` (R, n) whether the bloc's rule
+    kept the applicant from being invited this month (a veto of the invitation).
     """
 
     stage: np.ndarray
@@ -41,6 +42,7 @@ class ProcessChanges:
     ratified: np.ndarray
     joins: np.ndarray
     holding: np.ndarray
+    blocked: np.ndarray
 
 
 def process_mask(world: World) -> np.ndarray:
@@ -146,6 +148,7 @@ def advance(
     # P2 invitation of an applicant, by the bloc's rule, with the bloc's monthly chance
     approved = invitation_approved(approval > 0, members, rules[slot], leaders[slot])
     ready = (state.active & state.open)[r, slot]
+    blocked = (stage == APPLIED) & (pursuing >= 0) & ~approved
     chance = state.invitation_rate[r, slot]
     invited = (stage == APPLIED) & approved & ready & (draws.invite < chance) & ~moved
     # P3 ratification by each member of the bloc that has not ratified, unless it holds out
@@ -170,7 +173,7 @@ def advance(
     stage = np.where(fresh, INVITED, stage)
     effect = np.where(fresh, -1, effect)
     ratified &= ~fresh[:, None, :]
-    return ProcessChanges(stage, pursuing, effect, ratified, joins, holding.any(axis=1))
+    return ProcessChanges(stage, pursuing, effect, ratified, joins, holding.any(axis=1), blocked)
 
 
 def commit(state: RunState, changes: ProcessChanges, joins: np.ndarray) -> None:

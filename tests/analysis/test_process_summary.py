@@ -16,7 +16,8 @@ def process_runs(invite, ratified, holdout):
         "peak_tension": 1.0, "expansion_path": "", "join_month_MKD": ratified,
         "apply_month_MKD": np.zeros(n), "invite_month_MKD": invite,
         "ratified_month_MKD": ratified, "effective_month_MKD": ratified,
-        "holdout_months_MKD": holdout, "design_id": 0, "replication": np.arange(n),
+        "holdout_months_MKD": holdout, "veto_months_MKD": np.ones(n), "design_id": 0,
+        "replication": np.arange(n),
     })  # fmt: skip
 
 
@@ -32,6 +33,7 @@ def test_stage_medians_and_mean_holdout_months_by_hand():
     assert (
         table.loc["mean hold-out months", "low"] < 4.0 < table.loc["mean hold-out months", "high"]
     )
+    assert table.loc["mean veto months", "estimate"] == 1.0
     assert table.loc["P(invited by year 1)", "estimate"] == 1.0
     assert table.loc["P(ratified by year 1)", "estimate"] == 3 / 5
 

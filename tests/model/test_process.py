@@ -107,6 +107,7 @@ def test_stages_follow_each_other_month_by_month():
         2, 3, 4, 4
     ]  # fmt: skip
     assert row["join_month_D"] == 4 and row["holdout_months_D"] == 0
+    assert row["veto_months_D"] == 0
     assert [row[f"ratify_month_D_by_{m}"] for m in "ABC"] == [4, 4, 4]
     assert row["final_members"] == "A,B,C,D"
 
@@ -151,7 +152,9 @@ def test_a_vetoing_member_blocks_the_invitation_until_a_concession():
     and the leader A do; a third party's concession to C lets unanimity invite."""
     data = base()
     data["relations"] = {"C-D": {"affinity": -1.0, "tension": 1.5}}
-    assert np.isnan(one_run(data)["invite_month_D"])
+    vetoed = one_run(data)
+    assert np.isnan(vetoed["invite_month_D"])
+    assert vetoed["veto_months_D"] == 24 - 3 and vetoed["holdout_months_D"] == 0  # 3 to 23
     majority = copy.deepcopy(data)
     majority["blocs"]["pact"]["process"]["invitation"] = "majority"
     assert one_run(majority)["invite_month_D"] == 3
@@ -164,6 +167,7 @@ def test_a_vetoing_member_blocks_the_invitation_until_a_concession():
     )
     row = one_run(data)
     assert row["invite_month_D"] == 6 and row["effective_month_D"] == 7
+    assert row["veto_months_D"] == 3  # months 3 to 5: applied at 2, weighed from 3
 
 
 def test_set_and_add_events_change_process_settings_from_their_month():
