@@ -185,9 +185,8 @@ def _process_parts(
         parts.append(_part(medians, measure, medians["code"], ("estimate", "low", "high")))
     for column, measure in (("veto", "mean veto months"), ("holdout", "mean hold-out months")):
         for code in codes:
-            if f"{column}_months_{code}" in runs.columns:  # veto months: since this version
-                means = _means(runs, f"{column}_months_{code}", confidence=confidence)
-                parts.append(_part(means, measure, code, ("mean", "low", "high")))
+            means = _means(runs, f"{column}_months_{code}", confidence=confidence)
+            parts.append(_part(means, measure, code, ("mean", "low", "high")))
     return parts
 
 
