@@ -58,7 +58,6 @@ class BlocSlot:
     process: ProcessSlot | None = None  # None: accession: simple
 
 
-
 def bloc_slot(name: str, bloc: schema.Bloc | schema.FormBlocEvent, members: tuple[int, ...],
               origin: str) -> BlocSlot:  # fmt: skip
     """The slot of a scenario bloc or of a ``form_bloc`` event's bloc."""

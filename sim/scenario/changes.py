@@ -362,6 +362,7 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
         bloc = values["blocs"][target.owner]
         bloc["integration"]["erodes"] = event.value
         SUB_MODELS["blocs"].model_validate(bloc)
+        return
     elif target.process is not None:
         write_process_change(values["blocs"][target.owner], target, event)
         return
