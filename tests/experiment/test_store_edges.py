@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import sim.experiment.store as store
@@ -197,3 +199,22 @@ def test_an_atomic_write_makes_the_missing_folders(tmp_path):
     store.atomic_write_bytes(target, b"whole")
     assert target.read_bytes() == b"whole"
     assert [p.name for p in target.parent.iterdir()] == ["part.bin"]  # no temporary left
+
+
+def test_an_atomic_write_that_cannot_make_its_folder_names_the_file(tmp_path):
+    """The folder cannot be made (a file is in the way), so no temporary exists to delete:
+    the error is still a WriteError naming the target, not a FileNotFoundError."""
+    (tmp_path / "taken").write_text("a file")
+    target = tmp_path / "taken" / "part.bin"
+    with pytest.raises(store.WriteError, match=rf"^{target}: cannot write \("):
+        store.atomic_write_bytes(target, b"data")
+
+
+def test_a_part_stores_no_index_not_even_as_metadata():
+    """Parts are Parquet without the frame's index (``index=False``): no index column and no
+    range index in pandas' metadata, so a part's bytes (and the SHA-256 the manifest records)
+    depend on the table alone."""
+    data = store.parquet_bytes(pd.DataFrame({"a": [1, 2, 3]}, index=pd.RangeIndex(5, 8)))
+    schema = pq.read_schema(pa.BufferReader(data))
+    assert schema.names == ["a"]
+    assert json.loads(schema.metadata[b"pandas"])["index_columns"] == []
