@@ -40,3 +40,16 @@ def test_outside_the_main_thread_sigterm_is_left_alone():
     thread.start()
     thread.join()
     assert found == [None]  # signal handlers can only be set from the main thread
+
+
+def test_python_dash_m_sim_cli_is_the_command(monkeypatch, capsys):
+    """``python -m sim.cli --help`` runs the same CLI and exits with its status."""
+    import runpy
+
+    import pytest
+
+    monkeypatch.setattr("sys.argv", ["alliance-sim", "--help"])
+    with pytest.raises(SystemExit) as done:
+        runpy.run_module("sim.cli", run_name="__main__")
+    assert done.value.code == 0
+    assert "Usage" in capsys.readouterr().out
