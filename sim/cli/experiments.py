@@ -54,7 +54,8 @@ def run(
         typer.Option(
             help="serial, processes or dask (default: processes from 5,000 batch or 200 Mesa "
             "runs, where they are faster; dask with --scheduler). dask needs "
-            "alliance-sim[distributed] and, without a scheduler, starts a local cluster."
+            "the distributed extra (pip install 'alliance-sim\\[distributed]') and, without a "
+            "scheduler, starts a local cluster."
         ),
     ] = None,
     scheduler: Annotated[

@@ -320,7 +320,12 @@ class DaskExecutor:
             self.cluster = local_cluster(self.local_workers)
             return distributed.Client(self.cluster, set_as_default=False)
         where = {"address": self.scheduler}
-        if self.scheduler.endswith(".json") and Path(self.scheduler).is_file():
+        if self.scheduler.endswith(".json"):
+            if not Path(self.scheduler).is_file():
+                raise ClusterError(
+                    f"no scheduler file {self.scheduler} (the file `dask scheduler "
+                    "--scheduler-file` writes); check --scheduler"
+                )
             where = {"scheduler_file": self.scheduler}
         elif self.scheduler.startswith("tls://"):
             check_tls(distributed.Security(), self.scheduler)

@@ -167,6 +167,15 @@ def test_an_interrupted_client_resumes_to_the_identical_tables(
     same_tables(open_results(folder), serial)
 
 
+def test_a_missing_scheduler_file_is_named_at_once(tmp_path):
+    missing = tmp_path / "scheduler.json"
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match=rf"^no scheduler file {missing} \(the file"):
+        with DaskExecutor(str(missing)):
+            pass
+    assert time.monotonic() - started < 5  # not after a connection timeout
+
+
 def test_workers_with_other_code_are_refused_by_name(cluster, shipped, tmp_path, monkeypatch):
     # this process pretends to run other code than the workers
     other = {**identity(), "code": "0" * 64}
