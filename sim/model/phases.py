@@ -113,6 +113,8 @@ def apply_change(state: RunState, world: World, change: Change) -> None:
         state.size = dynamics.sizes(state.capability)
     if change.key == "threat.distance_scale_km":
         state.proximity = dynamics.proximity(world.distance_km, array)
+    if change.key and change.key.startswith("patrons."):  # the cached patron arrays follow
+        state.patrons = patron_values(state.params, world)
 
 
 def next_alignment(
@@ -120,7 +122,7 @@ def next_alignment(
 ) -> np.ndarray:
     """Step 2: alignment after bounded confidence, patrons, balancing and anchoring (A1, A2)."""
     p = state.params
-    patrons = patron_values(p, world)
+    patrons = state.patrons
     pull = dynamics.bounded_confidence_pull(state.alignment, state.openness, derived.propensity)
     outside_pact = (
         state.member != world.pact if world.pact >= 0 else np.ones_like(state.member, dtype=bool)

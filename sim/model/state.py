@@ -46,6 +46,7 @@ class RunState:
     depth: np.ndarray
     active: np.ndarray
     params: dict[str, np.ndarray]
+    patrons: dict[str, np.ndarray]  # patron_values(params): kept in step with patrons.* params
     size: np.ndarray
     proximity: np.ndarray
     cost_shock: np.ndarray
@@ -110,6 +111,7 @@ class RunState:
             depth=depth,
             active=active,
             params=params,
+            patrons=patron_values(params, world),
             size=own(dynamics.sizes(world.capability)),  # kept in step with capability
             proximity=dynamics.proximity(world.distance_km, params["threat.distance_scale_km"]),
             cost_shock=np.zeros((runs, n)),
@@ -177,7 +179,7 @@ def derive(state: RunState, world: World) -> Derived:
         p["propensity.tension_weight"],
         p["propensity.similarity_range"],
     )
-    patrons = patron_values(p, world)
+    patrons = state.patrons
     backing = dynamics.patron_backing(patrons["support"], state.ties)
     effective = dynamics.effective_size(state.size, backing, world.patron_country)
     threat = dynamics.threat(

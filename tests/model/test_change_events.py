@@ -93,3 +93,28 @@ def test_a_capability_change_resizes_every_country(scenario_data):
     expected = state.capability / state.capability.sum()
     assert state.size == pytest.approx(expected)
     assert state.capability[0, world.codes.index("SRB")] == 10.0
+
+
+def test_a_set_patron_endorsement_changes_utility_from_its_month_as_u1_says(scenario_data):
+    """U1's endorsement term w_E e_WB max(pi_W a_i, 0): setting the West's endorsement of the
+    pact to 0.7 in month 6 leaves months 0-5 unchanged and moves every country's pact utility in
+    month 6 by exactly w_E (0.7 - e_W) max(a_i, 0) (pi_W = +1), with a_i the alignment the month
+    starts from. (The patron arrays are kept on the
+    state: this fails if a patron event does not refresh them.)"""
+    change = {"month": 6, "type": "set", "path": "patrons.west.endorsement", "value": 0.7}
+    world = compile_world(scenario_from_dict(scenario_data))
+    _, before = utilities(with_events(scenario_data, []), 7)
+    _, after = utilities(with_events(scenario_data, [change]), 7)
+    for month in range(6):
+        assert np.array_equal(after[month], before[month])
+    state = RunState.initial(world)  # replay months 0-5 to read the alignment month 6 starts from
+    draws = draw_runs(generators_for(np.array([3])), 6, world.n_countries, world.n_blocs)
+    for step in range(6):
+        derived, changes = phases.plan(state, world, step, draws.month(step))
+        phases.commit(state, world, derived, changes)
+    weight = world.params["accession.endorsement_weight"][0]
+    endorsement = world.params["patrons.west.endorsement"][0]
+    expected = weight * (0.7 - endorsement) * np.maximum(state.alignment[0], 0.0)
+    difference = after[6] - before[6]
+    assert np.abs(expected).max() > 0.01  # the case moves something
+    assert difference[:, world.pact] == pytest.approx(expected, abs=1e-12)
