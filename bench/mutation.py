@@ -22,6 +22,7 @@ A measured figure, not a CI gate. Two modes:
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EQUIVALENT = ROOT / "bench" / "mutation_equivalent.txt"
+SAMPLE = ROOT / "mutants" / "sample.json"
 
 # name, file, original text, bug: the one-line bugs that once survived every test.
 KNOWN = [
@@ -179,6 +181,52 @@ def report(show_survivors: bool) -> int:
     return 0
 
 
+def draw_sample(size: int, seed: int, patterns: list[str]) -> dict[str, list[str]]:
+    """``size`` mutant names per module, drawn without replacement (all of a smaller module),
+    from the modules with a mutant matching ``patterns`` (all when empty)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    sample = {}
+    for source, statuses in results().items():
+        names = sorted(n for n in statuses
+                       if not patterns or any(fnmatch.fnmatch(n, p) for p in patterns))  # fmt: skip
+        if names:
+            chosen = rng.choice(len(names), size=min(size, len(names)), replace=False)
+            sample[source] = sorted(names[k] for k in chosen)
+    return sample
+
+
+def report_sample(sample: dict[str, list[str]]) -> None:
+    """The sampled score per module, killed / (checked - equivalent), with a 95% Wilson
+    interval (scipy): the sample stands for the module's mutants."""
+    from scipy.stats import binomtest
+
+    by_file, reviewed = results(), equivalents()
+    print("\nsampled mutants (mutants/sample.json):")
+    print(f"{'module':28s} {'sampled':>7s} {'checked':>7s} {'killed':>6s} {'equiv.':>6s} "
+          f"{'alive':>5s} {'score':>6s}  95% interval")  # fmt: skip
+    for source, names in sample.items():
+        statuses = by_file.get(source, {})
+        counts = Counter(mutants=len(names))
+        for name in names:
+            status = statuses.get(name, "not checked")
+            if status == "not checked":
+                counts["unchecked"] += 1
+            elif status in ("killed", "timeout"):
+                counts["killed"] += 1
+            elif name in reviewed:
+                counts["equivalent"] += 1
+            else:
+                counts["alive"] += 1
+        considered = counts["mutants"] - counts["unchecked"] - counts["equivalent"]
+        interval = ""
+        if considered:
+            ci = binomtest(counts["killed"], considered).proportion_ci(0.95, method="wilson")
+            interval = f"  {ci.low:.1%} - {ci.high:.1%}"
+        print(row(source, counts) + interval)
+
+
 def row(label: str, counts: Counter) -> str:
     checked = counts["mutants"] - counts["unchecked"]
     considered = checked - counts["equivalent"]
@@ -194,6 +242,9 @@ def main() -> int:
     parser.add_argument("--report", action="store_true", help="only print the last run's score")
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
     parser.add_argument("--max-children", type=int, default=2, help="parallel mutmut workers")
+    parser.add_argument("--sample", type=int, metavar="N",
+                        help="check N mutants drawn at random from each module")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=2026, help="seed of the --sample draw")
     parser.add_argument("--only", nargs="+", default=[], metavar="PATTERN",
                         help="mutate only the mutants matching these patterns, e.g. "
                              "'sim.model.dynamics*' (mutmut's names, fnmatch)")  # fmt: skip
@@ -205,10 +256,23 @@ def main() -> int:
         print(f"mutating {', '.join(settings['only_mutate'])}", flush=True)
         start = time.perf_counter()
         mutmut = Path(sys.executable).with_name("mutmut")
-        subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children), *args.only],
+        names = args.only
+        if args.sample:
+            # a run that matches no mutant generates them all (and the tests' coverage): then
+            # the sample is drawn from their names
+            subprocess.run([str(mutmut), "run", "no-such-mutant"], cwd=ROOT, check=False,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+            sample = draw_sample(args.sample, args.seed, args.only)
+            SAMPLE.write_text(json.dumps(sample, indent=1))
+            names = [name for chosen in sample.values() for name in chosen]
+            print(f"checking a sample of {len(names)} mutants (seed {args.seed})", flush=True)
+        subprocess.run([str(mutmut), "run", "--max-children", str(args.max_children), *names],
                        cwd=ROOT, check=False, stdout=subprocess.DEVNULL)  # fmt: skip
         print(f"mutmut took {time.perf_counter() - start:.0f} s\n")
-    return report(args.survivors)
+    status = report(args.survivors)
+    if SAMPLE.is_file():
+        report_sample(json.loads(SAMPLE.read_text()))
+    return status
 
 
 if __name__ == "__main__":
