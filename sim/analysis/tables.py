@@ -16,7 +16,7 @@ from rich.table import Table
 from sim.analysis.bloc_summary import FOUNDED, is_other_bloc, other_blocs
 from sim.analysis.patterns import PatternResult
 from sim.analysis.results import Results
-from sim.analysis.summary import JOINED_BY
+from sim.analysis.summary import JOINED_BY, PROCESS_TARGETS
 from sim.scenario.calendar import step_to_month
 
 SHOW_AT_LEAST = 0.01  # countries below this join probability in every variant are not listed
@@ -91,6 +91,8 @@ def print_summary(results: Results, console: Console) -> None:
         tracked = mine[~mine["measure"].map(is_other_bloc)]
         console.print(country_table(tracked, variant, results, shown, hidden, start))
         console.print(pact_table(tracked, variant, results, paths))
+        if tracked["measure"].str.startswith(PROCESS_TARGETS["invite"]).any():
+            console.print(process_table(tracked, variant, results.baseline, start))
         for bloc in other_blocs(results.run_columns):
             console.print(bloc_table(mine, variant, bloc, results.baseline, start))
 
@@ -154,21 +156,74 @@ def pact_table(mine: pd.DataFrame, variant: str, results: Results, paths: pd.Dat
     return table
 
 
-def bloc_table(
-    mine: pd.DataFrame, variant: str, bloc: str, baseline: str | None, start: str | None
+PROCESS_COLUMNS = (
+    ("median invitation month", "median invitation"),
+    ("median last ratification month", "median last ratification"),
+    ("mean hold-out months", "hold-out months"),
+)
+
+
+def process_rows(mine: pd.DataFrame, start: str | None) -> tuple[list[str], list[list[str]]]:
+    """The accession process of the tracked bloc (MODEL.md P1 to P5) as plain cells: per
+    candidate invited in at least 1% of the runs, the chance of being invited and of the last
+    ratification by the last target, the median month of both and the mean hold-out months.
+    Returns (column names, rows); shared by the terminal and the HTML report."""
+    invited = [m for m in mine["measure"].unique() if m.startswith(PROCESS_TARGETS["invite"])]
+    ratified = [m for m in mine["measure"].unique() if m.startswith(PROCESS_TARGETS["ratified"])]
+    if not invited or not ratified:
+        return [], []
+    columns = ["country", invited[-1], ratified[-1], *(label for _, label in PROCESS_COLUMNS)]
+    rows = []
+    for code in dict.fromkeys(mine.loc[mine["measure"] == invited[-1], "subject"]):
+        mine_code = mine[mine["subject"] == code].set_index("measure")
+        if mine_code.loc[invited[-1], "estimate"] < SHOW_AT_LEAST:
+            continue
+        cells = [code]
+        for measure in (invited[-1], ratified[-1]):
+            row = mine_code.loc[measure]
+            cells.append(with_interval(row["estimate"], row["low"], row["high"]))
+        for measure, _ in PROCESS_COLUMNS:
+            if measure not in mine_code.index:
+                cells.append("–")
+            elif measure.startswith("median"):
+                cells.append(month_label(mine_code.loc[measure, "estimate"], start))
+            else:
+                row = mine_code.loc[measure]
+                cells.append(with_interval(row["estimate"], row["low"], row["high"],
+                                           as_percent=False))  # fmt: skip
+        rows.append(cells)
+    return columns, rows
+
+
+def process_table(
+    mine: pd.DataFrame, variant: str, baseline: str | None, start: str | None
 ) -> Table:
-    """Another bloc's section: whether it was founded, whether it grew, who joined it (the
-    countries at 1% or more by the last target) and its top expansion path."""
+    """The pact's accession process, one row per candidate it invited (see
+    :func:`process_rows`); ``summary.csv`` has every stage at every target."""
+    columns, rows = process_rows(mine, start)
+    versus = "" if variant == baseline else f" (baseline {baseline})"
+    table = Table(title=f"[bold]{variant}[/bold]: accession process{versus}",
+                  caption="95% intervals in brackets; months are calendar months",
+                  title_justify="left")  # fmt: skip
+    for k, column in enumerate(columns):
+        name = column.removesuffix(")").replace("P(invited by ", "invited by ")
+        name = name.replace("P(ratified by ", "ratified by ")
+        table.add_column(name, justify="left" if k == 0 else "right")
+    for cells in rows:
+        table.add_row(*cells)
+    return table
+
+
+def bloc_rows(mine: pd.DataFrame, bloc: str, start: str | None) -> list[tuple[str, str, str]]:
+    """Another bloc's section as (measure, estimate (95% CI), paired difference or "") rows:
+    whether it was founded, whether it grew, who joined it (the countries at 1% or more by the
+    last target, with their median join month) and its top expansion path. Shared by the
+    terminal and the HTML report."""
     rows = mine[mine["measure"].str.startswith(f"{bloc}: ")]
     rows = rows.assign(measure=rows["measure"].str.removeprefix(f"{bloc}: "))
-    compared = variant != baseline and rows["difference"].notna().any()
-    table = Table(title=f"[bold]{variant}[/bold]: bloc {bloc}", title_justify="left")
-    table.add_column("measure")
-    table.add_column("estimate (95% CI)", justify="right")
-    if compared:
-        table.add_column(f"Δ vs {baseline} (95% CI), paired test", justify="right")
     joined = [m for m in rows["measure"].unique() if m.startswith(JOINED_BY)]
     medians = rows[rows["measure"] == "median join month"].set_index("subject")["estimate"]
+    found = []
     for row in rows.itertuples(index=False):
         shown = row.measure in (FOUNDED, "P(any new member)") or (
             joined and row.measure == joined[-1] and row.estimate >= SHOW_AT_LEAST
@@ -179,13 +234,27 @@ def bloc_table(
         if row.measure.startswith(JOINED_BY):
             median = month_label(medians.get(row.subject, math.nan), start)
             label = f"{row.subject} {row.measure} (median join {median})"
-        cells = [label, with_interval(row.estimate, row.low, row.high)]
-        if compared:
-            cells.append(difference(row))
-        table.add_row(*cells)
+        change = difference(row) if pd.notna(row.difference) else ""
+        found.append((label, with_interval(row.estimate, row.low, row.high), change))
     for row in rows[rows["measure"] == "top expansion path"].itertuples(index=False):
-        cells = ["top expansion path", f"{row.subject} {percent(row.estimate)}"]
-        table.add_row(*cells, *([""] if compared else []))
+        found.append(("top expansion path", f"{row.subject} {percent(row.estimate)}", ""))
+    return found
+
+
+def bloc_table(
+    mine: pd.DataFrame, variant: str, bloc: str, baseline: str | None, start: str | None
+) -> Table:
+    """Another bloc's section (see :func:`bloc_rows`), with the paired difference against the
+    baseline for a variant."""
+    rows = bloc_rows(mine, bloc, start)
+    compared = variant != baseline and any(change for _, _, change in rows)
+    table = Table(title=f"[bold]{variant}[/bold]: bloc {bloc}", title_justify="left")
+    table.add_column("measure")
+    table.add_column("estimate (95% CI)", justify="right")
+    if compared:
+        table.add_column(f"Δ vs {baseline} (95% CI), paired test", justify="right")
+    for label, estimate, change in rows:
+        table.add_row(label, estimate, *([change] if compared else []))
     return table
 
 

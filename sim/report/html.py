@@ -20,10 +20,18 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from sim.analysis.bloc_summary import is_other_bloc
+from sim.analysis.bloc_summary import is_other_bloc, other_blocs
 from sim.analysis.results import Results, open_results
 from sim.analysis.summary import JOINED_BY
-from sim.analysis.tables import SHOW_AT_LEAST, difference, month_label, percent, with_interval
+from sim.analysis.tables import (
+    SHOW_AT_LEAST,
+    bloc_rows,
+    difference,
+    month_label,
+    percent,
+    process_rows,
+    with_interval,
+)
 from sim.experiment.figures import FIGURES
 from sim.experiment.store import atomic_write_bytes, sha256_file
 from sim.report.assumptions import scenario_assumptions
@@ -128,6 +136,44 @@ def _pact_table(results: Results, summary: pd.DataFrame) -> dict[str, Any]:
     return {"title": "The pact: growth, crises, tension", "columns": ["measure", *results.variants],
             "rows": rows, "note": "95% intervals in brackets; tension in model units.",
             "text_columns": 1}  # fmt: skip
+
+
+def _process_table(results: Results, summary: pd.DataFrame, start: str | None) -> dict | None:
+    """The pact's accession process per invited candidate and variant (None without one)."""
+    columns, rows = [], []
+    for variant in results.variants:
+        mine = summary[(summary["variant"] == variant) & ~summary["measure"].map(is_other_bloc)]
+        names, cells = process_rows(mine, start)
+        if cells:
+            columns = [names[0], "variant", *names[1:]]
+            rows += [[row[0], variant, *row[1:]] for row in cells]
+    if not rows:
+        return None
+    order = list(dict.fromkeys(row[0] for row in rows))
+    rows.sort(key=lambda row: order.index(row[0]))  # each country's variants together
+    note = (
+        "Candidates invited in at least 1% of the runs; 95% intervals in brackets; the last "
+        "ratification is the month the last member ratified (MODEL.md P3)."
+    )
+    return {"title": "Accession process: invitation and ratification", "columns": columns,
+            "rows": rows, "text_columns": 2, "note": note}  # fmt: skip
+
+
+def _bloc_tables(results: Results, summary: pd.DataFrame, start: str | None) -> list[dict]:
+    """A table per bloc other than the tracked one: founded, grew, who joined, top path."""
+    tables = []
+    for bloc in other_blocs(results.run_columns):
+        rows = []
+        for variant in results.variants:
+            mine = summary[summary["variant"] == variant]
+            rows += [[variant, label, estimate, change or "–"]
+                     for label, estimate, change in bloc_rows(mine, bloc, start)]  # fmt: skip
+        columns = ["variant", "measure", "estimate (95% CI)", f"Δ vs {results.baseline} (95% CI)"]
+        note = "Its countries at 1% or more by the last target; 95% intervals in brackets."
+        if rows:
+            tables.append({"title": f"Bloc {bloc}", "columns": columns, "rows": rows,
+                           "text_columns": 2, "note": note})  # fmt: skip
+    return tables
 
 
 def _model_table(summary: pd.DataFrame) -> dict[str, Any]:
@@ -263,6 +309,8 @@ def report_context(results: Results, figures: Sequence[tuple[str, bytes]]) -> di
             tables = [_model_table(summary)]
         else:
             tables = [_country_table(results, summary, start), _pact_table(results, summary)]
+            process = _process_table(results, summary, start)
+            tables += ([process] if process else []) + _bloc_tables(results, summary, start)
     plan = figure_plan(results, list(FIGURES))
     horizon = f"{experiment.get('months')} months" if not experiment.get("model") else \
         f"{experiment.get('steps')} steps"  # fmt: skip

@@ -43,3 +43,25 @@ def test_runs_without_the_process_have_no_process_rows():
                                                           "effective|holdout)_)")  # fmt: skip
     table = summary_table(runs, ["MKD"], years=[1])
     assert not table["measure"].str.contains("invitation|hold-out").any()
+
+
+def test_the_terminal_shows_the_process_stages_of_each_invited_candidate():
+    """The process table reads the summary rows: MKD invited by year 1 in all five runs,
+    ratified in three (60%), median invitation step 3 (2025-06 from 2025-03), median last
+    ratification step 8 (2025-11), mean hold-out 4 months with the t interval
+    4 +- t(0.975, 4) sd / sqrt(5) = 4 +- 2.776 * 3.162 / 2.236 = 4 +- 3.93."""
+    from rich.console import Console
+
+    from sim.analysis.tables import process_table
+
+    runs = process_runs([1, 2, 3, 4, 5], [4, 6, 8, np.nan, np.nan], [0, 2, 4, 6, 8])
+    table = summary_table(runs, ["MKD"], years=[1])
+    console = Console(width=160, record=True)
+    console.print(process_table(table, "baseline", "baseline", "2025-03"))
+    text = console.export_text()
+    assert "baseline: accession process" in text
+    assert "invited by year 1" in text and "ratified by year 1" in text
+    row = next(line for line in text.splitlines() if "MKD" in line)
+    assert "100.0%" in row and "60.0%" in row
+    assert "2025-06" in row and "2025-11" in row
+    assert "4.00 (0.07–7.93)" in row

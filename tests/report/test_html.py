@@ -123,3 +123,29 @@ def test_the_report_of_a_generic_mesa_model_shows_its_collected_values(tmp_path)
     assert "Collected values at the end of each run" in html and "gini" in html
     assert "base64," not in html and "generic Mesa model" in html
     assert not (folder / "figures").exists()
+
+
+def test_the_report_shows_the_accession_process_and_every_other_bloc(tmp_path, write_experiment):
+    """A pact with ``accession: process`` (candidate D applies in month 2, is invited in month 3
+    and ratified by all three members in month 4, with certain rates) and a second bloc: the
+    page has the process table (D invited and ratified by year 1 in every run, median
+    invitation 2000-04, last ratification 2000-05) and a table for the other bloc."""
+    from tests.model.test_process import base
+
+    data = base()
+    data["countries"]["E"] = {"name": "E", "capability": 1.0, "alignment": -0.8, "lat": 30.0,
+                              "lon": 40.0}  # fmt: skip
+    data["blocs"]["east"] = {"members": ["E"]}
+    scenario = tmp_path / "process.yaml"
+    scenario.write_text(yaml.safe_dump(data, sort_keys=False))
+    path = write_experiment(tmp_path, scenario=scenario, variants={"baseline": {}},
+                            series="none", replications=8, months=24, years=[1])  # fmt: skip
+    folder = run_experiment(load_experiment(path), out=tmp_path / "results", executor="serial",
+                            progress=False, plots=False).path  # fmt: skip
+    page = write_report(folder).read_text()
+    process = page[page.index("Accession process: invitation and ratification") :]
+    process = process[: process.index("</table>")]
+    assert "<td>D</td>" in process
+    assert process.count("100.0%") == 2  # invited and ratified by year 1
+    assert "2000-04" in process and "2000-05" in process
+    assert "<h3>Bloc east</h3>" in page
