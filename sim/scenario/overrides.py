@@ -96,8 +96,8 @@ def file_groups(data: dict[str, Any], file: str | Path | None) -> dict[str, list
 def normalise(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
     """A scenario mapping with its groups expanded where the validated scenario holds codes:
     bloc members and candidates (``members: ["@founders", MNE]``) and relation keys
-    (:func:`normalise_relations`)."""
-    data = normalise_relations(data, file)
+    (:func:`normalise_relations`), and tracked dyads (:func:`normalise_tracked_dyads`)."""
+    data = normalise_tracked_dyads(normalise_relations(data, file), file)
     blocs, groups = data.get("blocs"), file_groups(data, file)
     if not isinstance(blocs, dict) or not groups:
         return data
@@ -114,6 +114,31 @@ def normalise(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
                 bloc = {**bloc, key: list(dict.fromkeys(codes))}
         expanded[name] = bloc
     return {**data, "blocs": expanded}
+
+
+def normalise_tracked_dyads(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:
+    """Expand groups in ``tracked_dyads``: ``RUS-@nato`` tracks RUS with each member of nato,
+    written in the order given (``RUS-POL``: its column is ``tension_RUS-POL``); a dyad named
+    twice is tracked once."""
+    dyads, groups = data.get("tracked_dyads"), file_groups(data, file)
+    if not isinstance(dyads, list) or not groups:
+        return data
+    expanded: dict[frozenset, str] = {}
+    for k, key in enumerate(dyads):
+        pair = split_pair(key) if isinstance(key, str) else None
+        if pair is None or not any(code.startswith(GROUP) for code in pair):
+            expanded.setdefault(frozenset(pair or (key,)), key)
+            continue
+        try:
+            firsts, seconds = members_of(pair[0], groups), members_of(pair[1], groups)
+        except KeyError as err:
+            known = f"a group among {sorted(GROUP + g for g in groups)}"
+            raise ConfigError(file, f"tracked_dyads.{k}", known, err.args[0]) from None
+        for a in firsts:
+            for b in seconds:
+                if a != b:
+                    expanded.setdefault(frozenset((a, b)), f"{a}-{b}")
+    return {**data, "tracked_dyads": list(expanded.values())}
 
 
 def normalise_relations(data: dict[str, Any], file: str | Path | None) -> dict[str, Any]:

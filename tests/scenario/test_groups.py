@@ -131,3 +131,23 @@ def test_one_event_for_a_group_is_the_events_for_its_members(scenario_data):
     assert_same_outcomes(by_group, each)
     plain = batch_rows(scenario_from_dict(grouped(scenario_data, **groups)), seeds, months=36)
     assert not np.allclose(by_group["peak_tension"], plain["peak_tension"])
+
+
+def test_tracked_dyads_may_name_a_group_in_the_order_written(scenario_data):
+    """``SRB-@founders`` tracks SRB with each founder, written SRB first (``peak_tension_SRB-ALB``),
+    and a dyad also listed on its own (SRB-XKX) is tracked once."""
+    data = grouped(scenario_data)
+    data["tracked_dyads"] = ["SRB-XKX", "SRB-@founders"]
+    scenario = scenario_from_dict(data)
+    assert scenario.tracked_dyads == ["SRB-XKX", "SRB-ALB", "SRB-HRV"]
+    rows = batch_rows(scenario, run_seeds(5, range(2)), 12)
+    peaks = {"peak_tension_SRB-ALB", "peak_tension_SRB-HRV", "peak_tension_SRB-XKX"}
+    assert peaks <= set(rows.columns)
+
+
+def test_a_tracked_dyad_with_an_unknown_group_is_refused(scenario_data):
+    data = grouped(scenario_data)
+    data["tracked_dyads"] = ["SRB-XKX", "SRB-@nato"]
+    with pytest.raises(ConfigError, match=r"tracked_dyads\.1: expected a group among "
+                                          r"\['@founders'\], found '@nato'"):  # fmt: skip
+        scenario_from_dict(data, file="regional.yaml")
