@@ -38,7 +38,7 @@ from sim.experiment.seeds import run_seeds, stream_seed
 from sim.experiment.targets import months_within_horizon, years_within_horizon
 from sim.experiment.variants import Variant, check_model_variants, variant_scenario
 from sim.scenario.loading import read_scenario_data, scenario_from_dict
-from sim.scenario.overrides import resolve_path
+from sim.scenario.overrides import expand_path, resolve_path
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import MAX_STEP, Frozen, Scenario
 
@@ -324,14 +324,24 @@ def sweep_defaults(experiment: Experiment) -> dict[str, Any]:
     names = experiment.sweep.names
     if experiment.model is not None:
         return {name: experiment.parameters_for(experiment.baseline).get(name) for name in names}
-    values = experiment.scenarios[experiment.baseline].model_dump()
+    scenario = experiment.scenarios[experiment.baseline]
+    values = scenario.model_dump()
     defaults = {}
     for name in names:
+        where = f"sweep.parameters.{name}"
         try:
-            defaults[name] = resolve_path(values, name)
+            # a group path (countries.@nato.domestic_cost) has a default only if its members
+            # share one value: no single value of the sweep reproduces the scenario otherwise
+            paths = expand_path(name, scenario.groups)
+            found = {path: resolve_path(values, path) for path in paths}
         except KeyError:
-            raise ConfigError(experiment.file, f"sweep.parameters.{name}",
-                              "an existing numeric parameter path", name) from None  # fmt: skip
+            raise ConfigError(experiment.file, where, "an existing numeric parameter path",
+                              name) from None  # fmt: skip
+        if len(set(found.values())) > 1:
+            shown = ", ".join(f"{path} {value:g}" for path, value in list(found.items())[:4])
+            raise ConfigError(experiment.file, where, "a group whose members have one value, "
+                              "the default of a one-at-a-time sweep", shown)  # fmt: skip
+        defaults[name] = next(iter(found.values()))
     return defaults
 
 
