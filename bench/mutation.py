@@ -258,10 +258,11 @@ def main() -> int:
         mutmut = Path(sys.executable).with_name("mutmut")
         names = args.only
         if args.sample:
-            # a run that matches no mutant generates them all (and the tests' coverage): then
-            # the sample is drawn from their names
+            # a run that matches no mutant generates them all (and the tests' coverage), then
+            # stops on mutmut's "nothing matches" assertion (silenced): the sample is drawn
+            # from their names
             subprocess.run([str(mutmut), "run", "no-such-mutant"], cwd=ROOT, check=False,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
             sample = draw_sample(args.sample, args.seed, args.only)
             SAMPLE.write_text(json.dumps(sample, indent=1))
             names = [name for chosen in sample.values() for name in chosen]
