@@ -78,6 +78,10 @@ def read_scenario_data(path: str | Path, _seen: tuple[Path, ...] = ()) -> dict[s
     """
     path = Path(path)
     data = read_yaml(path)
+    if "countries" not in data and ("scenario" in data or "model" in data):
+        raise ConfigError(path, "countries", "a scenario file (countries, relations, blocs, ...); "
+                          "this is an experiment file (it names a scenario or model): run it "
+                          "with `alliance-sim run`", "no countries")  # fmt: skip
     if "extends" not in data:
         return data
     unknown = set(data) - EXTENSION_KEYS

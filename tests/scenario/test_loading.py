@@ -258,3 +258,16 @@ def test_join_and_leave_in_one_month_conflict(write_scenario):
         ]
 
     bad(write_scenario, change, r"events\.8.*not both a join and a leave")
+
+
+def test_an_experiment_file_given_as_a_scenario_says_to_run_it(tmp_path):
+    """``alliance-sim validate experiment.yaml`` (a common slip) names what the file is and the
+    command that takes it, not a missing ``countries`` field."""
+    from sim.errors import ConfigError
+    from sim.scenario.loading import load_scenario
+
+    path = tmp_path / "question.yaml"
+    path.write_text("name: q\nscenario: western_balkans_2025\nreplications: 10\n")
+    with pytest.raises(ConfigError, match=r"question\.yaml: countries: expected a scenario file "
+                       r".*this is an experiment file .*`alliance-sim run`"):  # fmt: skip
+        load_scenario(path)
