@@ -788,3 +788,46 @@ def test_one_member_blocs_provoke_and_face_threat_at_full_weight():
     opponent = dynamics.opponents(p, in_bloc)
     assert opponent[0, 0].tolist() == [False, True, False]
     assert dynamics.threat_faced(theta, in_bloc, opponent)[0, 0] == pytest.approx(0.3)
+
+
+# --- counter-bloc formation (step 7) ----------------------------------------------------------
+
+
+def counter_case(member, neutral=(0, 0, 0, 0), busy=(False,) * 4, threat_row=(0.0, 0.9, 0.0, 0.0)):
+    """Four countries, the pact (slot 0) and the counter-bloc's slot 1 (not active yet).
+
+    Propensities (symmetric): p_01 0.9, p_12 0.5, p_13 0.3, p_23 0.2, others 0. Only country 1
+    is threatened (bloc threat 0.9 > theta_form 0.5); theta_partner 0.25; h_form 1, uniforms 0.
+    """
+    propensity = symmetric(4, {(0, 1): 0.9, (1, 2): 0.5, (1, 3): 0.3, (2, 3): 0.2})[None]
+    params = {
+        "counter_bloc.threat_threshold": np.array([0.5]),
+        "counter_bloc.partner_threshold": np.array([0.25]),
+        "counter_bloc.formation_rate": np.array([1.0]),
+    }
+    active = np.array([[True, False]])
+    state = SimpleNamespace(runs=1, params=params, member=np.array([member]),
+                            neutral=np.array([neutral]), active=active)  # fmt: skip
+    derived = SimpleNamespace(propensity=propensity,
+                              bloc_threat=np.array(threat_row)[None, :, None])  # fmt: skip
+    world = SimpleNamespace(counter_slot=1, n_countries=4)
+    formed, founder, partner = phases.counter_bloc(
+        state, world, derived, np.zeros((1, 4)), np.array([busy])
+    )
+    return bool(formed[0]), int(founder[0]), int(partner[0])
+
+
+def test_a_counter_bloc_pairs_the_threatened_outsider_with_its_best_free_partner():
+    """Country 1 (threatened, outside every bloc) founds with its closest free partner.
+
+    - Country 0 is a pact member: its p_01 = 0.9 is the highest, but it is not free, so the
+      partner is 2 (p_12 0.5 > 0.25).
+    - With 2 joining a bloc this month (busy), the partner is 3 (p_13 0.3 > 0.25).
+    - With 2 busy and 3 neutral, the best free partner is none above 0.25: nothing forms.
+    - Country 1 itself a member: nothing forms.
+    """
+    assert counter_case([0, -1, -1, -1]) == (True, 1, 2)
+    assert counter_case([0, -1, -1, -1], busy=(False, False, True, False)) == (True, 1, 3)
+    assert counter_case([0, -1, -1, -1], neutral=(0, 0, 0, 1),
+                        busy=(False, False, True, False))[0] is False  # fmt: skip
+    assert counter_case([0, 0, -1, -1])[0] is False
