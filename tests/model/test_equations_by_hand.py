@@ -316,6 +316,29 @@ def test_accession_utility_u1_a_patron_stance_per_bloc_heeded_by_its_side_only()
     assert result == pytest.approx(np.array([[0.73, 0.53], [0.39, 1.24]]))
 
 
+def test_accession_utility_u1_sums_over_every_patron_whatever_the_number_of_blocs():
+    """Three patrons and two blocs (P = 3 != B = 2): the West (pole +1, e 0.4 toward the pact),
+    Russia (pole -1, silent) and China (pole -0.4, e 0.5 toward bloc 1). China is heeded by the
+    Russia-leaning country 1 with max(-0.4 * -0.5, 0) = 0.2:
+    U_1,other = 0.64 + 1.5 * 0.5 * 0.2 = 0.79; country 0 (max(-0.4 * 0.6, 0) = 0) keeps
+    (1.09, 0.53) and U_1,pact stays 0.54 (as in the two-patron case above).
+    """
+    result = dynamics.accession_utility(
+        np.array([[[0.11, 0.11], [-0.02, -0.02]]]),
+        np.array([[[0.25, 0.25], [0.4, 0.4]]]),
+        np.array([[1.0, 0.0]]),
+        np.array([[0.6, -0.5]]),
+        np.array([[[0.3, 0.5], [0.1, 0.0]]]),
+        np.array([[[0.4, 0.0], [0.0, 0.0], [0.0, 0.5]]]),
+        np.array([[1.0, -1.0, -0.4]]),
+        frustration_weight=8.0,
+        security_weight=2.0,
+        endorsement_weight=1.5,
+        nato_discount=0.7,
+    )[0]
+    assert result == pytest.approx(np.array([[1.09, 0.53], [0.54, 0.79]]))
+
+
 def test_veto_v1_both_sides_of_the_threshold():
     """A member m approves i when p_mi > v (strict); v = -0.2.
 
@@ -831,3 +854,29 @@ def test_a_counter_bloc_pairs_the_threatened_outsider_with_its_best_free_partner
     assert counter_case([0, -1, -1, -1], neutral=(0, 0, 0, 1),
                         busy=(False, False, True, False))[0] is False  # fmt: skip
     assert counter_case([0, 0, -1, -1])[0] is False
+
+
+def test_a_member_of_another_bloc_balances_even_where_it_would_be_admissible():
+    """A2's balancing term applies to a bloc the country is outside of and cannot join, and a
+    member of another bloc cannot join (one bloc at most), even if the join rule would admit it.
+
+    Three countries: 0 in the pact (slot 0), 1 in bloc 1, 2 in none; a = (0.2, -0.6, 0.0). Bloc 1
+    threatens 0 and 2 alike (Theta = 0.5) and admits both. Only the balancing term is on
+    (kappa_bal 0.1; rate, patrons, anchors and noise 0): abar_1 = -0.6, so
+    a_0 += -0.1 * 0.5 * (-0.6 - 0.2) = +0.04 -> 0.24 (a member of the pact balances);
+    country 2 could join bloc 1: it does not balance, a_2 stays 0.0; country 1 is in bloc 1.
+    """
+    n, zeros = 3, np.zeros((1, 3))
+    params = {"alignment.rate": np.array([0.0]), "alignment.balancing": np.array([0.1]),
+              "alignment.noise": np.array([0.0])}  # fmt: skip
+    patrons = {"support": np.zeros((1, 2)), "pole": np.array([[1.0, -1.0]]),
+               "pull": np.zeros((1, 2)), "endorsement": np.zeros((1, 2))}  # fmt: skip
+    state = SimpleNamespace(params=params, patrons=patrons, alignment=np.array([[0.2, -0.6, 0.0]]),
+                            openness=zeros + 0.5, member=np.array([[0, 1, -1]]), anchor=zeros,
+                            stubbornness=zeros, ties=np.zeros((1, 2, n)))  # fmt: skip
+    in_bloc = np.array([[[True, False, False], [False, True, False]]])
+    bloc_threat = np.array([[[0.0, 0.5], [0.0, 0.0], [0.0, 0.5]]])
+    derived = SimpleNamespace(propensity=np.zeros((1, n, n)), admissible=np.ones((1, n, 2), bool),
+                              in_bloc=in_bloc, bloc_threat=bloc_threat)  # fmt: skip
+    new = phases.next_alignment(state, SimpleNamespace(pact=0), derived, zeros)[0]
+    assert new == pytest.approx([0.24, -0.6, 0.0], abs=1e-12)
