@@ -10,7 +10,9 @@ Measures (``docs/configuration.md``, "Patterns"):
 
 - ``probability`` of an ``event`` from the scenario's start to the end of the period:
   ``new_member`` (a country that was not a
-  founder enters the pact), ``join`` (of ``country``), ``crisis``, ``exit`` (some country leaves
+  founder enters the pact), ``join`` (of ``country``), the stages ``apply``, ``invite`` and
+  ``ratified`` (the last ratification) of ``country`` when the pact has ``accession: process``,
+  ``crisis``, ``exit`` (some country leaves
   the pact), ``security_mechanism`` / ``formal_alliance`` (the pact rises into that stage),
   ``counter_bloc`` (one forms); Wilson interval.
 - ``mean`` of a trajectory ``variable`` (``tension_A-B`` of a tracked dyad, ``alignment_C``,
@@ -167,6 +169,8 @@ def event_within(
             return np.column_stack([within(c) for c in columns]).any(axis=1)
         case "join":
             return within(f"join_month_{pattern.country}")
+        case "apply" | "invite" | "ratified":  # the stage columns of accession: process
+            return within(f"{pattern.event}_month_{pattern.country}")
         case "exit":
             columns = [f"exit_month_{c}" for c in world.codes]
             return np.column_stack([within(c) for c in columns]).any(axis=1)

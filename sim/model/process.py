@@ -155,7 +155,8 @@ def advance(
     pending = members & ~ratified & (stage == INVITED)[:, None, :]
     holding = pending & (willing <= 0)
     rate = state.ratification_rate[r, slot].transpose(0, 2, 1)
-    ratified |= pending & (willing > 0) & (draws.ratify < rate) & ~moved[:, None, :]
+    draw = joint_draws(draws.ratify, pending, pursuing, world)
+    ratified |= pending & (willing > 0) & (draw < rate) & ~moved[:, None, :]
     complete = (stage == INVITED) & members.any(axis=1) & ~(members & ~ratified).any(axis=1)
     effect = np.where(complete, step + lags[slot], effect)
     stage = np.where(complete, RATIFIED, np.where(invited, INVITED, stage))
@@ -174,6 +175,27 @@ def advance(
     effect = np.where(fresh, -1, effect)
     ratified &= ~fresh[:, None, :]
     return ProcessChanges(stage, pursuing, effect, ratified, joins, holding.any(axis=1), blocked)
+
+
+def joint_draws(
+    uniforms: np.ndarray, pending: np.ndarray, pursuing: np.ndarray, world: World
+) -> np.ndarray:
+    """The ratification draws (R, n, n) [m, i], shared within a ``ratify_together`` bloc (P3).
+
+    In such a bloc member m ratifies all the candidates it has pending in one act: each of them
+    takes the draw of m's first pending candidate of that bloc (in country order), so m's
+    hazard is drawn once a month, not once per candidate. Whether m is willing is still decided
+    candidate by candidate (a hold-out on one candidate does not hold the others).
+    """
+    draw = uniforms
+    for slot, bloc in enumerate(world.blocs):
+        if bloc.process is None or not bloc.process.together:
+            continue
+        mine = pending & (pursuing == slot)[:, None, :]
+        first = np.argmax(mine, axis=2)[..., None]  # m's first pending candidate (0 if none)
+        shared = np.take_along_axis(uniforms, first, axis=2)
+        draw = np.where(mine, shared, draw)
+    return draw
 
 
 def commit(state: RunState, changes: ProcessChanges, joins: np.ndarray) -> None:

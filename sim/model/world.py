@@ -41,6 +41,7 @@ class ProcessSlot:
     holdout: tuple[float, ...]
     side_payment: tuple[float, ...]
     lag: int
+    together: bool = False  # one ratification act per member and month for all its candidates
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def process_slot(bloc: schema.Bloc, index: dict[str, int]) -> ProcessSlot:
         holdout=per_member(process.holdouts, 0.0),
         side_payment=per_member(process.side_payments, 0.0),
         lag=process.effective_lag,
+        together=process.ratify_together,
     )
 
 

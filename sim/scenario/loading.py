@@ -27,7 +27,9 @@ from sim.scenario.patrons import check_patrons
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
+    COUNTRY_PATTERN_EVENTS,
     STAGE_BOUNDARIES,
+    STAGE_PATTERN_EVENTS,
     STAGES,
     AffinityEvent,
     ChangeEvent,
@@ -274,9 +276,17 @@ def check_patterns(scenario: Scenario, file: str | Path | None) -> None:
                     f"the scenario's start {scenario.start} (events are counted from the start)",
                     pattern.period[0],
                 )
-            if pattern.event == "join" and pattern.country not in scenario.codes:
+            if pattern.event in COUNTRY_PATTERN_EVENTS and pattern.country not in scenario.codes:
                 raise ConfigError(
                     file, f"{where}.country", "a listed country code", pattern.country
+                )
+            if pattern.event in STAGE_PATTERN_EVENTS and not pact_has_process(scenario):
+                raise ConfigError(
+                    file,
+                    f"{where}.event",
+                    f"a pact with accession: process for the stage {pattern.event} "
+                    f"(pact {scenario.pact_name} takes members in one step)",
+                    pattern.event,
                 )
         elif pattern.variable not in variables:
             raise ConfigError(
@@ -286,6 +296,14 @@ def check_patterns(scenario: Scenario, file: str | Path | None) -> None:
                 "tension_<tracked dyad>",
                 pattern.variable,
             )
+
+
+def pact_has_process(scenario: Scenario) -> bool:
+    """Whether the pact takes members by the accession process (it has stage outcomes)."""
+    name = scenario.pact_name
+    if name in scenario.blocs:
+        return scenario.blocs[name].accession == "process"
+    return False  # a pact founded by a form_bloc event takes members in one step
 
 
 def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:

@@ -118,7 +118,8 @@ class AccessionProcess(Frozen):
     per member by ``ratification_rates``) unless it holds out, and membership takes effect
     ``effective_lag`` months after the last ratification. ``holdouts`` lowers a member's
     willingness to ratify (an explicit hold-out), ``side_payments`` raises it (a patron's
-    payment to that member).
+    payment to that member). With ``ratify_together`` a member ratifies all the candidates it
+    is willing to ratify in one act: one draw of its hazard per month, not one per candidate.
     """
 
     invitation: Literal["unanimity", "majority", "leader"] | None = None
@@ -129,6 +130,9 @@ class AccessionProcess(Frozen):
     holdouts: dict[Code, NonNegative] = {}  # willingness a member withholds from ratification
     side_payments: dict[Code, NonNegative] = {}  # willingness a patron's payment adds
     effective_lag: Annotated[int, Field(ge=0, le=120)] = 0  # months from last ratification
+    # True: a member ratifies all its pending candidates of the bloc in one act (one draw per
+    # member and month), as the allies ratified the seven protocols of 2003 (MODEL.md P3)
+    ratify_together: bool = False
 
 
 class Bloc(Frozen):
@@ -408,16 +412,29 @@ ChangeEvent = SetEvent | AddEvent
 # --- patterns (pattern-oriented calibration; docs/configuration.md, "Patterns") -----------------
 
 PatternEvent = Literal[
-    "new_member", "join", "crisis", "exit", "security_mechanism", "formal_alliance", "counter_bloc"
+    "new_member",
+    "join",
+    "apply",
+    "invite",
+    "ratified",
+    "crisis",
+    "exit",
+    "security_mechanism",
+    "formal_alliance",
+    "counter_bloc",
 ]
+COUNTRY_PATTERN_EVENTS = ("join", "apply", "invite", "ratified")  # they need ``country``
+STAGE_PATTERN_EVENTS = ("apply", "invite", "ratified")  # stages of accession: process
 
 
 class Pattern(Frozen):
     """A statement the model should reproduce: a measure over a period with a target range.
 
-    ``probability`` of an ``event`` (``join`` needs ``country``) from the scenario's start to
-    the period's end; ``mean`` of a trajectory ``variable`` at the end of the period; ``rise``:
-    the chance that ``variable`` is higher at the end of the period than before its start.
+    ``probability`` of an ``event`` (``join`` needs ``country``, and so do the stages of a pact
+    with ``accession: process``: ``apply``, ``invite``, ``ratified``, the last ratification)
+    from the scenario's start to the period's end; ``mean`` of a trajectory ``variable`` at the
+    end of the period; ``rise``: the chance that ``variable`` is higher at the end of the
+    period than before its start.
     ``why`` gives the reasoning (or source) behind the target.
     """
 

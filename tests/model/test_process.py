@@ -288,6 +288,51 @@ def test_engines_agree_on_the_process():
     assert batch["effective_month_D"].nunique() > 2  # not vacuous
 
 
+def two_candidates(**process_settings) -> dict:
+    """base() with a second candidate E; D and E are invited by events in month 2."""
+    data = base(**process_settings)
+    data["countries"]["E"] = {"name": "E", "capability": 1.0, "alignment": 0.8,
+                              "domestic_cost": 0.0, "lat": 47.0, "lon": 25.0}  # fmt: skip
+    data["events"] = [{"type": "invite", "bloc": "pact", "country": c, "month": 2} for c in "DE"]
+    return data
+
+
+def test_ratifying_together_makes_candidates_invited_together_join_together():
+    """One act per member and month (P3): with ratify_together D and E join in the same month
+    in every run; with a draw per candidate they do so only when the three members' draws
+    happen to agree (about 7% of runs at rate 0.2)."""
+    seeds = np.arange(200)
+    together = batch_rows(
+        scenario_from_dict(two_candidates(ratification_rate=0.2, ratify_together=True)), seeds, 60
+    )
+    apart = batch_rows(scenario_from_dict(two_candidates(ratification_rate=0.2)), seeds, 60)
+    assert together["join_month_D"].notna().all()
+    assert (together["join_month_D"] == together["join_month_E"]).all()
+    for m in "ABC":
+        assert (together[f"ratify_month_D_by_{m}"] == together[f"ratify_month_E_by_{m}"]).all()
+    assert (apart["join_month_D"] == apart["join_month_E"]).mean() < 0.2
+
+
+def test_ratifying_together_keeps_willingness_per_candidate():
+    """C objects to E only (affinity -1): it ratifies D in its act and holds out on E."""
+    data = two_candidates(ratification_rate=0.2, ratify_together=True)
+    data["relations"] = {"C-E": {"affinity": -1.0}}
+    rows = batch_rows(scenario_from_dict(data), np.arange(100), 60)
+    assert rows["join_month_D"].notna().all() and rows["join_month_E"].isna().all()
+    assert rows["ratify_month_E_by_C"].isna().all() and (rows["holdout_months_E"] > 0).all()
+    assert rows["ratify_month_E_by_A"].notna().all()
+
+
+def test_engines_agree_when_ratifying_together():
+    data = two_candidates(ratification_rate=0.3, ratify_together=True, holdouts={"C": 0.2})
+    data["dynamics"]["alignment"] = {"noise": 0.2}
+    scenario = scenario_from_dict(data)
+    seeds = np.arange(12)
+    batch = batch_rows(scenario, seeds, 36)
+    assert_same_outcomes(mesa_rows(scenario, seeds, 36), batch)
+    assert batch["join_month_D"].nunique() > 2  # not vacuous
+
+
 # --- membership is consistent with the stages (property) --------------------------------------
 
 
