@@ -22,7 +22,7 @@ def test_engines_agree_on_24_runs_of_each_shipped_scenario(path):
     mesa = mesa_rows(scenario, seeds)
     assert_same_outcomes(mesa, batch)
     # The comparison is not vacuous: these runs differ among themselves.
-    assert batch["final_alignment_SRB"].nunique() == 24
+    assert batch[f"final_alignment_{scenario.codes[0]}"].nunique() == 24
 
 
 perturbation = st.fixed_dictionaries(
