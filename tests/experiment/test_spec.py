@@ -24,6 +24,7 @@ SHIPPED = {
     "morris_dynamics": ["baseline"],
     "bulgaria_discovery": ["baseline"],
     "mesa_boltzmann_grid": ["baseline"],
+    "nato_bucharest": ["baseline", "name_settled_2008", "bucharest_only"],
 }
 
 
