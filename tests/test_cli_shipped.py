@@ -51,7 +51,7 @@ def test_an_unknown_name_is_exit_2_listing_the_shipped_ones(capsys):
 def test_init_copies_them_and_the_copies_run_by_path(capsys):
     assert main(["init", "work"]) == 0
     out = capsys.readouterr().out
-    assert "Copied 4 scenarios, 10 experiments and 6 data files into work" in out
+    assert "Copied 5 scenarios, 11 experiments and 6 data files into work" in out
     edited = Path("work/experiments/bulgaria_question.yaml")
     edited.write_text(edited.read_text().replace("name: bulgaria_question", "name: mine"))
     assert main(["run", str(edited), "--replications", "2", "--executor", "serial",
@@ -66,7 +66,7 @@ def test_init_refuses_to_overwrite_without_force(capsys):
     capsys.readouterr()
     assert main(["init", "work"]) == 2
     err = capsys.readouterr().err
-    assert "work: 20 of the 20 files to copy exist already" in err
+    assert "work: 22 of the 22 files to copy exist already" in err
     assert "nothing copied" in err and "--force" in err and "Traceback" not in err
     assert mine.read_text() == "# my edits\n"
     assert main(["init", "work", "--force"]) == 0
