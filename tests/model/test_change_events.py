@@ -95,6 +95,22 @@ def test_a_capability_change_resizes_every_country(scenario_data):
     assert state.capability[0, world.codes.index("SRB")] == 10.0
 
 
+def test_an_add_event_stays_within_the_fields_bounds(scenario_data):
+    """add clips to the field's range: ALB's alignment 0.85 + 0.5 is 1.0 (alignment in [-1, 1]),
+    SRB's -0.2 - 1.5 is -1.0, and Serbia's tension with Kosovo 0.8 - 5 is 0 (tension >= 0)."""
+    events = [
+        {"month": 1, "type": "add", "path": "countries.ALB.alignment", "value": 0.5},
+        {"month": 1, "type": "add", "path": "countries.SRB.alignment", "value": -1.5},
+        {"month": 1, "type": "add", "path": "relations.SRB-XKX.tension", "value": -5.0},
+    ]
+    world = compile_world(with_events(scenario_data, events))
+    state = RunState.initial(world)
+    phases.apply_events(state, world, 1)
+    alb, srb, xkx = (world.codes.index(c) for c in ("ALB", "SRB", "XKX"))
+    assert state.alignment[0, alb] == 1.0 and state.alignment[0, srb] == -1.0
+    assert state.tension[0, srb, xkx] == state.tension[0, xkx, srb] == 0.0
+
+
 def test_a_set_patron_endorsement_changes_utility_from_its_month_as_u1_says(scenario_data):
     """U1's endorsement term w_E e_WB max(pi_W a_i, 0): setting the West's endorsement of the
     pact to 0.7 in month 6 leaves months 0-5 unchanged and moves every country's pact utility in

@@ -880,3 +880,26 @@ def test_a_member_of_another_bloc_balances_even_where_it_would_be_admissible():
                               in_bloc=in_bloc, bloc_threat=bloc_threat)  # fmt: skip
     new = phases.next_alignment(state, SimpleNamespace(pact=0), derived, zeros)[0]
     assert new == pytest.approx([0.24, -0.6, 0.0], abs=1e-12)
+
+
+def test_application_chance_p1_replaces_a_process_blocs_chance_and_none_while_pursuing():
+    """Two blocs: slot 0 (member: country 3) takes members by the process, slot 1 (member:
+    country 4) by the simple rule. Outsiders 0, 1, 2 are eligible; the decision rate (chance of
+    applying) is 0.1, the simple-rule join chance 0.3. Country 0 pursues nothing: (0.1, 0.3).
+    Country 1 already pursues slot 0 and country 2 slot 1 (open processes): neither applies
+    nor joins anywhere, (0, 0), whichever slot it pursues. Members 3 and 4 apply nowhere
+    (their simple-rule chances are left as given)."""
+    state = SimpleNamespace(
+        alignment=np.full((1, 5), 0.5), eligibility=np.array([[0.0, 0.0]]),
+        active=np.array([[True, True]]), open=np.array([[True, True]]),
+        member=np.array([[-1, -1, -1, 0, 1]]), pursuing=np.array([[-1, 0, 1, -1, -1]]),
+    )  # fmt: skip
+    in_bloc = np.array([[[False, False, False, True, False], [False, False, False, False, True]]])
+    world = SimpleNamespace(
+        blocs=[SimpleNamespace(process=object()), SimpleNamespace(process=None)]
+    )
+    rate, join = np.full((1, 5, 2), 0.1), np.full((1, 5, 2), 0.3)
+    derived = SimpleNamespace(in_bloc=in_bloc)
+    chance = phases.application_chance(state, world, derived, rate, join)[0]
+    expected = [[0.1, 0.3], [0.0, 0.0], [0.0, 0.0], [0.0, 0.3], [0.0, 0.3]]
+    assert chance == pytest.approx(np.array(expected))
