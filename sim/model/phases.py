@@ -21,9 +21,9 @@ from sim.model.world import Change, World
 
 @dataclass(frozen=True)
 class EventEffects:
-    """What this month's scheduled events did: invitations (R, n, B), forced moves (R, n)."""
+    """What this month's scheduled events did: forced moves (R, n) and the accession
+    process's applications and invitations (invitations of the simple rule are in the state)."""
 
-    invited: np.ndarray
     forced_join: np.ndarray  # slot entered by a `join` or `form_bloc` event, -1 otherwise
     forced_exit: np.ndarray  # slot left by a `leave`, `join` or `form_bloc` event, -1 otherwise
     started: np.ndarray | None = None  # (R, n, 2) process applications and invitations
@@ -44,13 +44,12 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     an event leaves the bloc it was in (recorded as an exit); a ``join`` into the bloc a
     country is already in changes nothing.
     """
-    runs, n, n_blocs = state.runs, world.n_countries, world.n_blocs
-    invited = np.zeros((runs, n, n_blocs), dtype=bool)
+    runs, n = state.runs, world.n_countries
     forced_join = np.full((runs, n), -1, dtype=np.int64)
     forced_exit = np.full((runs, n), -1, dtype=np.int64)
     events = world.events.get(step)
     if events is None:
-        return EventEffects(invited, forced_join, forced_exit)
+        return EventEffects(forced_join, forced_exit)
 
     def move(country: int, slot: int) -> None:
         """Put ``country`` into bloc ``slot`` (-1: out of its bloc) in every run."""
@@ -85,7 +84,6 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     for country, slot in events.invites:
         if world.blocs[slot].process is not None:
             continue  # an invitation of the process (below)
-        invited[:, country, slot] = True
         outside = state.member[:, country] != slot
         months = state.params["accession.invitation_months"].astype(np.int64)
         state.invitation[:, country, slot] = np.where(
@@ -94,7 +92,7 @@ def apply_events(state: RunState, world: World, step: int) -> EventEffects:
     started = None
     if events.concessions or world.has_process:
         started = process.apply_events(state, world, events)
-    return EventEffects(invited, forced_join, forced_exit, started)
+    return EventEffects(forced_join, forced_exit, started)
 
 
 def apply_change(state: RunState, world: World, change: Change) -> None:
@@ -166,9 +164,7 @@ def next_tension(state: RunState, world: World, derived: Derived, noise: np.ndar
     )
 
 
-def join_probability(
-    state: RunState, world: World, derived: Derived, invited: np.ndarray
-) -> np.ndarray:
+def join_probability(state: RunState, world: World, derived: Derived) -> np.ndarray:
     """Step 4: each outsider's chance of joining each bloc this month, (R, n, B).
 
     Zero for members of any bloc and for blocs the country is not admissible to. An open
@@ -176,10 +172,9 @@ def join_probability(
     ``accession.invitation_months``) is an offer: it waives eligibility and openness, its relief
     of the domestic cost is in the utility (:func:`~sim.model.state.derive`), and the invited
     government weighs it each month with the chance ``accession.invitation_rate`` instead of h.
-    Vetoes still apply. ``invited`` marks the invitations issued this month (already in the
-    state). For a bloc with ``accession: process`` the chance is that of applying (P1): the
-    same rule without the veto, which the invitation and ratification stages take up; a
-    country pursuing an accession process takes no other membership decision.
+    Vetoes still apply. For a bloc with ``accession: process`` the chance is that of applying
+    (P1): the same rule without the veto, which the invitation and ratification stages take
+    up; a country pursuing an accession process takes no other membership decision.
     """
     p = state.params
     outsider = (state.member < 0)[:, :, None]
@@ -420,7 +415,7 @@ def plan(
     # A country an event moved this month makes no membership decision of its own.
     moved = effects.moved
     joins, exits = choose(
-        np.where(moved[:, :, None], 0.0, join_probability(state, world, derived, effects.invited)),
+        np.where(moved[:, :, None], 0.0, join_probability(state, world, derived)),
         np.where(moved, 0.0, exit_probability(state, world, derived)),
         draws,
         state.member,

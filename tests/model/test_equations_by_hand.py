@@ -766,7 +766,7 @@ def join_case(invitation, vetoed=False, invitation_rate=1 / 6):
         vetoed=np.array([[[vetoed, False], [False, False], [False, False]]]),
         in_bloc=dynamics.bloc_masks(np.array([[-1, -1, 0]]), 2),
     )
-    return phases.join_probability(state, SimpleNamespace(has_process=False), derived, None)[0]
+    return phases.join_probability(state, SimpleNamespace(has_process=False), derived)[0]
 
 
 def test_join_probability_u3_and_the_invitation_u4():
