@@ -14,7 +14,9 @@ Measures (``docs/configuration.md``, "Patterns"):
   ``ratified`` (the last ratification) of ``country`` when the pact has ``accession: process``,
   ``crisis``, ``exit`` (some country leaves
   the pact), ``security_mechanism`` / ``formal_alliance`` (the pact rises into that stage),
-  ``counter_bloc`` (one forms); Wilson interval.
+  ``counter_bloc`` (one forms); Wilson interval. ``bloc`` counts the events of another bloc
+  than the pact (its ``<bloc>.`` columns); ``country`` may be a group (any of its members),
+  and narrows ``exit`` to those countries.
 - ``mean`` of a trajectory ``variable`` (``tension_A-B`` of a tracked dyad, ``alignment_C``,
   ``depth``, ``members``, ``mean_tension``) at the end of the period; t interval.
 - ``rise``: the probability that ``variable`` is higher at the end of the period than at its
@@ -104,7 +106,7 @@ def evaluate_patterns(
         series_every=1 if needs_series else None,
     )
     return [
-        evaluate_one(pattern, first, last, world, result.runs, result.series)
+        evaluate_one(pattern, first, last, world, result.runs, result.series, scenario)
         for pattern, (first, last) in zip(scenario.patterns, steps, strict=True)
     ]
 
@@ -122,11 +124,13 @@ def evaluate_one(
     world: World,
     runs: pd.DataFrame,
     series: pd.DataFrame | None,
+    scenario: Scenario,
 ) -> PatternResult:
     """The estimate and interval of one pattern from the outcome rows and trajectories."""
     n = len(runs)
     if pattern.measure == "probability":
-        flags = event_within(pattern, runs, world, first, last)
+        countries = None if pattern.country is None else scenario.expand([pattern.country])
+        flags = event_within(pattern, runs, world, first, last, countries)
         estimate, low, high = wilson_interval(int(flags.sum()), n, confidence=CONFIDENCE)
     else:
         at_end = values_at(series, pattern.variable, last)
@@ -154,30 +158,47 @@ def evaluate_one(
 
 
 def event_within(
-    pattern: Pattern, runs: pd.DataFrame, world: World, first: int, last: int
+    pattern: Pattern,
+    runs: pd.DataFrame,
+    world: World,
+    first: int,
+    last: int,
+    countries: list[str] | None = None,
 ) -> np.ndarray:
-    """Per run: did the pattern's event happen in a month of ``first .. last``?"""
+    """Per run: did the pattern's event happen in a month of ``first .. last``?
+
+    The event is the pact's, or that of the bloc ``pattern.bloc`` (its columns have the bloc's
+    name and a dot in front); ``countries`` (the pattern's country or group) narrows ``join``
+    and ``exit`` to those countries: any of them counts.
+    """
 
     def within(column: str) -> np.ndarray:
         months = runs[column].to_numpy(dtype=float)
         return (months >= first) & (months <= last)
 
-    founders = set(world.blocs[world.pact].members) if world.pact >= 0 else set()
+    def any_within(columns: list[str]) -> np.ndarray:
+        return np.column_stack([within(c) for c in columns]).any(axis=1)
+
+    names = [bloc.name for bloc in world.blocs]
+    slot = world.pact if pattern.bloc is None else names.index(pattern.bloc)
+    prefix = "" if slot == world.pact else f"{pattern.bloc}."
+    founders = set(world.blocs[slot].members) if slot >= 0 else set()
+    subjects = list(world.codes) if countries is None else countries
     match pattern.event:
         case "new_member":
-            columns = [f"join_month_{c}" for i, c in enumerate(world.codes) if i not in founders]
-            return np.column_stack([within(c) for c in columns]).any(axis=1)
+            return any_within(
+                [f"{prefix}join_month_{c}" for i, c in enumerate(world.codes) if i not in founders]
+            )
         case "join":
-            return within(f"join_month_{pattern.country}")
+            return any_within([f"{prefix}join_month_{c}" for c in subjects])
         case "apply" | "invite" | "ratified":  # the stage columns of accession: process
-            return within(f"{pattern.event}_month_{pattern.country}")
+            return any_within([f"{pattern.event}_month_{c}" for c in subjects])
         case "exit":
-            columns = [f"exit_month_{c}" for c in world.codes]
-            return np.column_stack([within(c) for c in columns]).any(axis=1)
+            return any_within([f"{prefix}exit_month_{c}" for c in subjects])
         case "crisis":
             return within("first_crisis_month")
         case "security_mechanism" | "formal_alliance":
-            return within(f"stage_month_{pattern.event}")
+            return within(f"{prefix}stage_month_{pattern.event}")
         case "counter_bloc":
             return within("counter_bloc_month")
     raise AssertionError(pattern.event)  # the schema allows only the cases above

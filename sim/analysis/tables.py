@@ -283,7 +283,9 @@ def patterns_table(results: list[PatternResult], *, start: str) -> Table:
     table.add_column("result", no_wrap=True)
     for result in results:
         pattern = result.pattern
-        subject = " ".join(p for p in (pattern.event, pattern.country, pattern.variable) if p)
+        parts = (pattern.event, pattern.country, pattern.bloc and f"({pattern.bloc})",
+                 pattern.variable)  # fmt: skip
+        subject = " ".join(p for p in parts if p)
         as_percent = pattern.measure != "mean"
         low, high = pattern.target
         target = f"{percent(low)}–{percent(high)}" if as_percent else f"{low:g} to {high:g}"

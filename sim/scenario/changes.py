@@ -98,6 +98,7 @@ def event_blocs(scenario: Scenario) -> dict[str, dict[str, Any]]:
     for event in scenario.events:
         if isinstance(event, FormBlocEvent):
             fields = event.model_dump(include=set(Bloc.model_fields))
+            fields["members"] = scenario.expand(event.members)  # groups named as @name
             blocs[event.name] = Bloc.model_validate(fields).model_dump()
     return blocs
 

@@ -24,12 +24,11 @@ from sim.scenario.accession import check_process, check_process_event
 from sim.scenario.calendar import parse_month
 from sim.scenario.overrides import apply_overrides, normalise, split_pair
 from sim.scenario.patrons import check_patrons
+from sim.scenario.pattern_checks import check_patterns
 from sim.scenario.reading import read_yaml, validation_error
 from sim.scenario.schema import (
     COUNTER_BLOC_KEY,
-    COUNTRY_PATTERN_EVENTS,
     STAGE_BOUNDARIES,
-    STAGE_PATTERN_EVENTS,
     STAGES,
     AffinityEvent,
     ChangeEvent,
@@ -228,84 +227,6 @@ def check_domestic_costs(scenario: Scenario, file: str | Path | None) -> None:
                     )
 
 
-TRAJECTORIES = ("depth", "members", "mean_tension")
-
-
-def check_patterns(scenario: Scenario, file: str | Path | None) -> None:
-    """Each pattern's period, target, event or variable must make sense for the scenario.
-
-    Probabilities count events from the scenario's start (outcomes record each event's first
-    month), so their period starts at ``start``; a ``tension_A-B`` variable needs a tracked dyad.
-    """
-    variables = {
-        *TRAJECTORIES,
-        *(f"alignment_{code}" for code in scenario.codes),
-        *(f"tension_{key}" for key in scenario.tracked_dyads),
-    }
-    for index, pattern in enumerate(scenario.patterns):
-        where = f"patterns.{index}"
-        steps = []
-        for k, month in enumerate(pattern.period):
-            try:
-                steps.append(scenario.event_step(EventBase(month=month)))
-            except ValueError:
-                raise ConfigError(
-                    file, f"{where}.period.{k}", "a month written YYYY-MM or a step number", month
-                ) from None
-        if steps[0] < 0 or steps[1] < steps[0]:
-            raise ConfigError(
-                file,
-                f"{where}.period",
-                f"two months from {scenario.start} on, in order",
-                pattern.period,
-            )
-        low, high = pattern.target
-        if low > high:
-            raise ConfigError(
-                file, f"{where}.target", "a range [low, high] with low <= high", pattern.target
-            )
-        if pattern.measure != "mean" and not 0.0 <= low <= high <= 1.0:
-            raise ConfigError(file, f"{where}.target", "probabilities in [0, 1]", pattern.target)
-        if pattern.measure == "probability":
-            if pattern.event is None:
-                raise ConfigError(file, f"{where}.event", "an event for a probability", None)
-            if steps[0] != 0:
-                raise ConfigError(
-                    file,
-                    f"{where}.period.0",
-                    f"the scenario's start {scenario.start} (events are counted from the start)",
-                    pattern.period[0],
-                )
-            if pattern.event in COUNTRY_PATTERN_EVENTS and pattern.country not in scenario.codes:
-                raise ConfigError(
-                    file, f"{where}.country", "a listed country code", pattern.country
-                )
-            if pattern.event in STAGE_PATTERN_EVENTS and not pact_has_process(scenario):
-                raise ConfigError(
-                    file,
-                    f"{where}.event",
-                    f"a pact with accession: process for the stage {pattern.event} "
-                    f"(pact {scenario.pact_name} takes members in one step)",
-                    pattern.event,
-                )
-        elif pattern.variable not in variables:
-            raise ConfigError(
-                file,
-                f"{where}.variable",
-                "a trajectory: depth, members, mean_tension, alignment_<code> or "
-                "tension_<tracked dyad>",
-                pattern.variable,
-            )
-
-
-def pact_has_process(scenario: Scenario) -> bool:
-    """Whether the pact takes members by the accession process (it has stage outcomes)."""
-    name = scenario.pact_name
-    if name in scenario.blocs:
-        return scenario.blocs[name].accession == "process"
-    return False  # a pact founded by a form_bloc event takes members in one step
-
-
 def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
     """Check each event's month, id and the countries and blocs it names; return their steps.
 
@@ -329,6 +250,9 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
         where = f"events.{index}"
         if isinstance(event, FormBlocEvent):
             named = expand_names(scenario, event.members, f"{where}.members", file)
+            if len(set(named)) < 2:
+                raise ConfigError(file, f"{where}.members", "at least two countries (codes or "
+                                  "groups)", event.members)  # fmt: skip
         elif isinstance(event, ChangeEvent):
             named = []  # checked in the order they apply, by change_timeline
         elif isinstance(event, ConcessionEvent):

@@ -339,7 +339,7 @@ class LeaveEvent(EventBase):
 class FormBlocEvent(EventBase):
     type: Literal["form_bloc"]
     name: Annotated[str, Field(pattern=CODE_PATTERN)]
-    members: Annotated[list[str], Field(min_length=2)]
+    members: Annotated[list[str], Field(min_length=1)]  # codes or groups: two countries or more
     depth: Unit = 0.1
     admission: Literal["unanimity", "majority"] = "unanimity"
     eligibility: Signed = 0.3
@@ -435,7 +435,9 @@ class Pattern(Frozen):
     from the scenario's start to the period's end; ``mean`` of a trajectory ``variable`` at the
     end of the period; ``rise``: the chance that ``variable`` is higher at the end of the
     period than before its start.
-    ``why`` gives the reasoning (or source) behind the target.
+    ``bloc`` names the bloc whose event counts (None: the pact); ``country`` may be a group
+    (``@name``: any of its members), and narrows ``exit`` to those countries. ``why`` gives the
+    reasoning (or source) behind the target.
     """
 
     name: Annotated[str, Field(pattern=CODE_PATTERN)]
@@ -444,7 +446,8 @@ class Pattern(Frozen):
     target: Annotated[list[float], Field(min_length=2, max_length=2)]  # [low, high]
     why: Annotated[str, Field(min_length=1)]
     event: PatternEvent | None = None
-    country: str | None = None
+    bloc: Annotated[str, Field(pattern=CODE_PATTERN)] | None = None  # None: the pact
+    country: str | None = None  # a code or @group (join: required; exit: optional)
     variable: str | None = None
 
 

@@ -151,3 +151,26 @@ def test_a_tracked_dyad_with_an_unknown_group_is_refused(scenario_data):
     with pytest.raises(ConfigError, match=r"tracked_dyads\.1: expected a group among "
                                           r"\['@founders'\], found '@nato'"):  # fmt: skip
         scenario_from_dict(data, file="regional.yaml")
+
+
+def test_a_bloc_founded_by_an_event_may_name_a_group_of_its_members(scenario_data):
+    """``members: ["@pair"]`` founds the bloc of the group's countries, exactly as the codes do
+    (a set event on the new bloc is checked against it too); a group of one is refused."""
+    seeds = run_seeds(4, range(12))
+    change = {"month": 6, "type": "set", "path": "blocs.pair.eligibility", "value": 0.0}
+
+    def founded(members, **groups):
+        form = {"month": 5, "type": "form_bloc", "name": "pair", "members": members}
+        return scenario_from_dict(grouped(scenario_data, events=[form, change], **groups))
+
+    by_group = founded(["@pair"], pair=["SRB", "HUN"])
+    assert compile_world(by_group).blocs[-1].members == tuple(
+        compile_world(by_group).codes.index(c) for c in ("SRB", "HUN")
+    )
+    by_code = founded(["SRB", "HUN"], pair=["SRB", "HUN"])
+    assert_same_outcomes(batch_rows(by_group, seeds, months=24),
+                         batch_rows(by_code, seeds, months=24))  # fmt: skip
+    with pytest.raises(ConfigError, match=r"events\.\d+\.members: expected at least two countries"):
+        founded(["@solo"], solo=["SRB"])
+    with pytest.raises(ConfigError, match=r"events\.\d+\.members: expected at least two countries"):
+        founded(["SRB", "SRB"])
