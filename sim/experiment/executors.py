@@ -206,7 +206,10 @@ class ProcessExecutor:
             item, breaks = ready[0]
             if breaks and running:
                 return
-            running[pool.submit(fn, item)] = ready.popleft()  # kept in ready if submit raises
+            # submit first: if the pool is broken it raises with the task still in ready (in
+            # `running[pool.submit(...)] = ready.popleft()` the popleft would run first)
+            future = pool.submit(fn, item)
+            running[future] = ready.popleft()
             if breaks:
                 return
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.analysis.patterns import evaluate_patterns, event_within
+from sim.analysis.patterns import evaluate_patterns, event_within, initial_value
 from sim.errors import ConfigError
 from sim.model.world import compile_world
 from sim.scenario.loading import load_scenario, scenario_from_dict
@@ -194,3 +194,61 @@ def test_the_nato_scenario_reproduces_its_patterns():
     assert len(results) == len(scenario.patterns) >= 5
     failed = [(r.pattern.name, r.estimate) for r in results if not r.passed]
     assert not failed
+
+
+def outcome_rows(world, **columns):
+    """Three runs' outcome rows with every join/exit month missing (NaN) except ``columns``."""
+    nan = [float("nan")] * 3
+    rows = {f"{kind}_month_{code}": nan for code in world.codes for kind in ("join", "exit")}
+    rows.update(first_crisis_month=nan, counter_bloc_month=nan,
+                stage_month_security_mechanism=nan, stage_month_formal_alliance=nan)  # fmt: skip
+    rows.update(columns)
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize(
+    ("event", "columns", "expected"),
+    [
+        # months 2..5 inclusive: 3 is in, 1 is before, 6 after, NaN never happened
+        ("counter_bloc", {"counter_bloc_month": [1.0, 3.0, 6.0]}, [False, True, False]),
+        ("crisis", {"first_crisis_month": [2.0, 5.0, float("nan")]}, [True, True, False]),
+        ("formal_alliance", {"stage_month_formal_alliance": [np.nan, 4.0, 5.5]},
+         [False, True, False]),
+        # a founder (ALB) leaving and returning is no new member; Bulgaria joining is
+        ("new_member", {"join_month_ALB": [3.0, 3.0, np.nan], "join_month_BGR": [np.nan, 4.0, 9.0]},
+         [False, True, False]),
+        ("exit", {"exit_month_HRV": [2.0, np.nan, np.nan], "exit_month_SRB": [np.nan, np.nan, 7.0]},
+         [True, False, False]),
+    ],
+)  # fmt: skip
+def test_an_event_counts_only_within_the_period(world, event, columns, expected):
+    pattern = Pattern(name="p", measure="probability", event=event, period=["2025-03", "2025-04"],
+                      target=[0.0, 1.0], why="test")  # fmt: skip
+    flags = event_within(pattern, outcome_rows(world, **columns), world, 2, 5)
+    assert flags.tolist() == expected
+
+
+def test_values_before_the_first_month_are_the_scenarios_own(world, scenario_data):
+    """A rise from the scenario's start compares with the file's values: Albania's alignment
+    0.85, the pact's depth 0.1 and its three founders (ALB, HRV, XKX)."""
+    assert scenario_data["countries"]["ALB"]["alignment"] == 0.85
+    assert initial_value(world, "alignment_ALB") == pytest.approx(0.85)
+    assert initial_value(world, "depth") == pytest.approx(0.1)
+    assert initial_value(world, "members") == 3.0
+    i, j = world.codes.index("SRB"), world.codes.index("XKX")
+    assert initial_value(world, "tension_SRB-XKX") == world.tension[0, i, j]
+    n = len(world.codes)
+    pairs = [world.tension[0, a, b] for a in range(n) for b in range(a + 1, n)]
+    assert initial_value(world, "mean_tension") == pytest.approx(sum(pairs) / len(pairs))
+
+
+def test_a_rise_from_the_start_needs_a_member_more_than_the_founders(scenario_data):
+    """``members`` rises over the first year exactly in the runs where someone not a founder
+    joined and stayed: never more often than a new member joined (same seeds)."""
+    data = pattern_data(scenario_data, measure="rise", variable="members", event=None)
+    data["patterns"].append({**data["patterns"][0], "name": "q", "measure": "probability",
+                             "event": "new_member", "variable": None})  # fmt: skip
+    rise, joined = evaluate_patterns(scenario_from_dict(data), replications=60, seed=3)
+    assert rise.first_step == 0
+    assert 0.0 <= rise.estimate <= joined.estimate
+    assert rise.low <= rise.estimate <= rise.high

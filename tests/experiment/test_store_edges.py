@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import socket
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -218,3 +219,88 @@ def test_a_part_stores_no_index_not_even_as_metadata():
     schema = pq.read_schema(pa.BufferReader(data))
     assert schema.names == ["a"]
     assert json.loads(schema.metadata[b"pandas"])["index_columns"] == []
+
+
+def test_leftovers_in_the_series_folder_are_removed_too(tmp_path):
+    """Trajectory parts are written under ``series/`` like run parts under ``runs/``: a killed
+    run's half-written trajectory part must go as well, and a finished one stay."""
+    folder = ResultsFolder(tmp_path)
+    (tmp_path / "series").mkdir()
+    leftover = tmp_path / "series" / ".part-base-00000.parquet.tmp-77"
+    leftover.write_bytes(b"half")
+    kept = tmp_path / "series" / "part-base-00000.parquet"
+    pd.DataFrame({"month": [0]}).to_parquet(kept)
+    folder.remove_temporary_files()
+    assert not leftover.exists()
+    assert kept.exists()
+
+
+def test_a_folder_with_only_trajectory_parts_has_parts(tmp_path):
+    """A run killed after writing a series part but before its runs part has written results:
+    the folder is not empty (a fresh run there would mix old and new parts)."""
+    folder = ResultsFolder(tmp_path)
+    assert not folder.has_parts()
+    (tmp_path / "series").mkdir()
+    assert not folder.has_parts()  # an empty folder is not a part
+    pd.DataFrame({"month": [0]}).to_parquet(tmp_path / "series" / "part-base-00000.parquet")
+    assert folder.has_parts()
+
+
+def test_read_parts_with_columns_reads_only_those_in_the_order_asked(tmp_path):
+    folder = ResultsFolder(tmp_path)
+    (tmp_path / "runs").mkdir()
+    pd.DataFrame({"a": [1, 2], "b": [3.0, 4.0], "c": ["x", "y"]}).to_parquet(
+        tmp_path / "runs" / "p1.parquet"
+    )
+    pd.DataFrame({"a": [5], "b": [6.0], "c": ["z"]}).to_parquet(tmp_path / "runs" / "p2.parquet")
+    table = folder.read_parts(["runs/p2.parquet", "runs/p1.parquet"], ["b", "a"])
+    assert list(table.columns) == ["b", "a"]
+    assert table["a"].tolist() == [5, 1, 2]  # parts in the order named, a fresh index
+    assert table["b"].tolist() == [6.0, 3.0, 4.0]
+    assert table.index.tolist() == [0, 1, 2]
+    everything = folder.read_parts(["runs/p1.parquet"])
+    assert list(everything.columns) == ["a", "b", "c"]
+
+
+def test_read_parts_of_no_names_is_an_empty_table(tmp_path):
+    """A results folder whose tasks have no parts yet (all failed, or none run) reads as an
+    empty table, not an error from concatenating nothing."""
+    folder = ResultsFolder(tmp_path)
+    for columns in (None, ["seed"]):
+        table = folder.read_parts([], columns)
+        assert isinstance(table, pd.DataFrame)
+        assert table.empty and list(table.columns) == []
+
+
+def test_a_manifest_not_written_by_run_says_what_to_do(tmp_path):
+    folder = ResultsFolder(tmp_path)
+    folder.manifest_path.write_text(json.dumps({k: v for k, v in MANIFEST.items() if k != "name"}))
+    with pytest.raises(ResultsFolderError) as caught:
+        folder.read_manifest()
+    assert str(caught.value) == (
+        f"{folder.manifest_path}: not a manifest written by `alliance-sim run` "
+        "(missing key 'name'); use another --out"
+    )
+    folder.manifest_path.write_text("{not json")
+    with pytest.raises(
+        ResultsFolderError, match=r"not a readable manifest \(.*\); use another --out$"
+    ):
+        folder.read_manifest()
+
+
+def test_in_use_by_without_fcntl_leaves_the_decision_to_the_lock(tmp_path, monkeypatch):
+    """On Windows (no ``fcntl``) nothing can look at the lock without taking it: ``in_use_by``
+    says None even with a lock file present, and the run's own lock refuses if it is held."""
+    folder = ResultsFolder(tmp_path)
+    folder.lock_path.write_text(json.dumps({"pid": 12, "host": "h"}))
+    monkeypatch.setattr(store, "fcntl", None)
+    assert folder.in_use_by() is None
+
+
+def test_now_is_utc_to_the_second():
+    """Manifest times (started, finished, resumed) are UTC with an explicit offset, so runs
+    resumed on machines in other time zones order correctly."""
+    stamp = store.now()
+    parsed = datetime.fromisoformat(stamp)
+    assert stamp.endswith("+00:00") and parsed.microsecond == 0
+    assert abs(datetime.now(UTC) - parsed) < timedelta(seconds=5)
