@@ -142,6 +142,17 @@ def accepted_parameters(target: str) -> set[str] | None:
     return {name for name in params if name != "rng"}
 
 
+def parameter_defaults(target: str) -> dict[str, Any]:
+    """The default value of each parameter of a model class or function that has one (a
+    scenario-style model: its scenario class's defaults)."""
+    found = import_model(target)
+    params = inspect.signature(found).parameters
+    if not is_function(found) and not takes_rng(found) and "scenario" in params:
+        return dict(getattr(scenario_class(found), "_scenario_defaults", {}))
+    return {name: p.default for name, p in params.items()
+            if name != "rng" and p.default is not inspect.Parameter.empty}  # fmt: skip
+
+
 def has_attribute(model: Any, name: str) -> bool:
     """Whether reading the attribute works or fails for another reason than its absence."""
     try:

@@ -33,7 +33,7 @@ from pydantic import Field, PrivateAttr, ValidationError
 from sim.errors import AllianceSimError, ConfigError, InputFileNotFoundError
 from sim.experiment.design import Sweep, check_sweep, design_points
 from sim.experiment.figures import FIGURES
-from sim.experiment.mesa_models import accepted_parameters, check_model
+from sim.experiment.mesa_models import accepted_parameters, check_model, parameter_defaults
 from sim.experiment.seeds import run_seeds, stream_seed
 from sim.experiment.targets import months_within_horizon, years_within_horizon
 from sim.experiment.variants import Variant, check_model_variants, variant_scenario
@@ -322,8 +322,15 @@ def experiment_design(experiment: Experiment) -> pd.DataFrame | None:
 def sweep_defaults(experiment: Experiment) -> dict[str, Any]:
     """The swept parameters' values without the sweep (the baseline variant's)."""
     names = experiment.sweep.names
-    if experiment.model is not None:
-        return {name: experiment.parameters_for(experiment.baseline).get(name) for name in names}
+    if experiment.model is not None:  # the parameters: given, else the model's own defaults
+        values = {**parameter_defaults(experiment.model),
+                  **experiment.parameters_for(experiment.baseline)}  # fmt: skip
+        for name in names:
+            if name not in values:
+                raise ConfigError(experiment.file, f"sweep.parameters.{name}",
+                                  "a value in parameters: (the centre of a one-at-a-time design; "
+                                  f"{experiment.model} has no default for it)", "none")  # fmt: skip
+        return {name: values[name] for name in names}
     scenario = experiment.scenarios[experiment.baseline]
     values = scenario.model_dump()
     defaults = {}

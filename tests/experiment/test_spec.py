@@ -320,3 +320,70 @@ def test_a_non_finite_set_event_value_is_refused(write):
         ]
 
     bad(change, r"variants\.welcome\.events\.0\.value: expected a finite number", write)
+
+
+def oat(parameters):
+    return {"type": "oat", "parameters": parameters}
+
+
+def test_a_one_at_a_time_design_starts_from_the_baseline_scenarios_values(write, scenario_data):
+    """The centre is the scenario without the sweep: the West's endorsement as the file gives
+    it (0.0), the crisis rate at its default (0.05); then each parameter's values alone."""
+    assert scenario_data["patrons"]["west"]["endorsement"] == 0.0
+    sweep = oat({"dynamics.crisis.rate": {"low": 0.01, "high": 0.3, "steps": 2},
+                 "patrons.west.endorsement": {"low": -0.5, "high": 0.5, "steps": 2}})  # fmt: skip
+    experiment = load_experiment(write(lambda d: d.update(sweep=sweep)))
+    assert experiment.design.values.tolist() == [
+        [0.05, 0.0],
+        [0.01, 0.0],
+        [0.3, 0.0],
+        [0.05, -0.5],
+        [0.05, 0.5],
+    ]
+    misspelt = oat({"dynamics.crisis.rat": {"low": 0.1, "high": 0.2, "steps": 2}})
+    bad(lambda d: d.update(sweep=misspelt),
+        r"sweep\.parameters\.dynamics\.crisis\.rat: expected an existing numeric parameter path",
+        write)  # fmt: skip
+
+
+def test_a_model_one_at_a_time_design_starts_from_its_parameters_or_defaults(write):
+    """Centre: ``a`` from ``parameters:`` (1.5), ``b`` from the function's own default (2.0);
+    a parameter with neither is refused, naming it."""
+    model = "tests.experiment.plain_models:needs_a"
+    sweep = oat({"a": {"low": 0, "high": 1, "steps": 2}, "b": {"low": 0, "high": 4, "steps": 2}})
+    path = write(model_change(model=model, collect=["y"], parameters={"a": 1.5}, sweep=sweep))
+    assert load_experiment(path).design.values.tolist() == [
+        [1.5, 2.0],
+        [0.0, 2.0],
+        [1.0, 2.0],
+        [1.5, 0.0],
+        [1.5, 4.0],
+    ]
+    message = (
+        r"sweep\.parameters\.a: expected a value in parameters: \(the centre of a "
+        r"one-at-a-time design; tests\.experiment\.plain_models:needs_a has no default"
+    )
+    bad(model_change(model=model, collect=["y"], sweep=sweep), message, write)
+
+
+def test_a_point_that_breaks_one_variant_names_the_variant_too(write):
+    sweep = {"type": "grid", "parameters": {"patrons.russia.support": [0.5, 1.4]}}
+    message = r"variants\.baseline at sweep\.points\.1\.patrons\.russia\.support: expected"
+    bad(lambda d: d.update(sweep=sweep), message, write)
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        (model_change(model="tests.experiment.ishigami:ishigami", collect=["y"], engine="mesa"),
+         r"engine: expected no engine for a model: experiment \(it runs the Mesa model one run "
+         r"at a time\), found 'mesa'"),
+        (model_change(model="tests.experiment.ishigami:ishigami", collect=["y"],
+                      by=["2025-06"]),
+         r"by: expected no calendar months for a model: experiment \(use collect\)"),
+        (lambda d: d.pop("scenario"),
+         r"scenario: expected a scenario file \(or a model: module:Class\), found 'nothing'"),
+    ],
+)  # fmt: skip
+def test_settings_that_do_not_fit_the_kind_of_experiment_are_refused(write, change, match):
+    bad(change, match, write)
