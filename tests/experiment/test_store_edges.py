@@ -304,3 +304,34 @@ def test_now_is_utc_to_the_second():
     parsed = datetime.fromisoformat(stamp)
     assert stamp.endswith("+00:00") and parsed.microsecond == 0
     assert abs(datetime.now(UTC) - parsed) < timedelta(seconds=5)
+
+
+def test_a_leftover_that_vanishes_while_cleaning_is_not_an_error(tmp_path, monkeypatch):
+    """A worker of a killed run may outlive it by up to a second (init_worker's watch) and
+    rename its temporary into place between the listing and the delete: the cleanup must
+    not fail the new run for a file that is already gone."""
+    folder = ResultsFolder(tmp_path)
+    (tmp_path / "runs").mkdir()
+    real = tmp_path / "runs" / ".part-a-00000.parquet.tmp-5"
+    real.write_bytes(b"half")
+    gone = tmp_path / "runs" / ".part-a-00001.parquet.tmp-5"
+    listed = Path.glob
+
+    def glob(self, pattern):
+        found = list(listed(self, pattern))
+        return [*found, gone] if self.name == "runs" else found
+
+    monkeypatch.setattr(Path, "glob", glob)
+    folder.remove_temporary_files()
+    assert not real.exists() and not gone.exists()
+
+
+def test_reading_no_columns_is_a_table_without_rows(tmp_path):
+    """Asking for columns none of which is stored (``Results.read_runs`` passes only those
+    present, so possibly none) gives an empty table, not one row per run with no columns."""
+    folder = ResultsFolder(tmp_path)
+    (tmp_path / "runs").mkdir()
+    pd.DataFrame({"seed": [1, 2]}).to_parquet(tmp_path / "runs" / "a.parquet")
+    pd.DataFrame({"seed": [3]}).to_parquet(tmp_path / "runs" / "b.parquet")
+    table = folder.read_parts(["runs/a.parquet", "runs/b.parquet"], [])
+    assert table.shape == (0, 0)
