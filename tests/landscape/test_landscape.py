@@ -692,3 +692,16 @@ def test_a_drawn_seed_is_printed_in_full(capsys) -> None:
     out = capsys.readouterr().out
     seed = re.search(r"^seed (\d+) \(drawn; repeat this analysis with --seed (\d+)\)$", out, re.M)
     assert seed and seed.group(1) == seed.group(2) and len(seed.group(1)) >= 10
+
+
+def test_the_landscape_command_prints_why_there_is_one_camp(capsys):
+    """In this process (not a subprocess), so its report lines are measured: with d0 = 1 the
+    default region is one camp and the command says so, naming the dominant term."""
+    from sim.cli import main
+
+    code = main(["landscape", "western_balkans_2025", "--set",
+                 "dynamics.propensity.similarity_range=1.0"])  # fmt: skip
+    out = " ".join(capsys.readouterr().out.split())  # the console wraps long lines
+    assert code == 0
+    assert "One camp only: 92% of the 66 dyads have a positive propensity" in out
+    assert "term dominates" in out
