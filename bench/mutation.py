@@ -152,18 +152,8 @@ def report(show_survivors: bool) -> int:
     totals: Counter = Counter()
     alive_names = []
     for source, statuses in by_file.items():
-        counts = Counter()
-        for name, status in statuses.items():
-            if status == "not checked":
-                counts["unchecked"] += 1
-            elif status in ("killed", "timeout"):
-                counts["killed"] += 1
-            elif name in reviewed:
-                counts["equivalent"] += 1
-            else:
-                counts["alive"] += 1
-                alive_names.append((name, status))
-        counts["mutants"] = len(statuses)
+        counts = tally(statuses, reviewed)
+        alive_names += [(n, s) for n, s in statuses.items() if verdict(n, s, reviewed) == "alive"]
         totals.update(counts)
         print(row(source, counts))
     print("-" * len(header))
@@ -180,6 +170,22 @@ def report(show_survivors: bool) -> int:
         for name, status in alive_names:
             print(f"  {name}  [{status}]")
     return 0
+
+
+def verdict(name: str, status: str, reviewed: dict[str, str]) -> str:
+    """How a mutant counts in the score: unchecked, killed, equivalent or alive."""
+    if status == "not checked":
+        return "unchecked"
+    if status in ("killed", "timeout"):
+        return "killed"
+    return "equivalent" if name in reviewed else "alive"
+
+
+def tally(statuses: dict[str, str], reviewed: dict[str, str]) -> Counter:
+    """The counts of :func:`row` for mutants' statuses (name -> status)."""
+    counts = Counter(verdict(name, status, reviewed) for name, status in statuses.items())
+    counts["mutants"] = len(statuses)
+    return counts
 
 
 def draw_sample(size: int, seed: int, patterns: list[str]) -> dict[str, list[str]]:
@@ -209,17 +215,7 @@ def report_sample(sample: dict[str, list[str]]) -> None:
           f"{'alive':>5s} {'score':>6s}  95% interval")  # fmt: skip
     for source, names in sample.items():
         statuses = by_file.get(source, {})
-        counts = Counter(mutants=len(names))
-        for name in names:
-            status = statuses.get(name, "not checked")
-            if status == "not checked":
-                counts["unchecked"] += 1
-            elif status in ("killed", "timeout"):
-                counts["killed"] += 1
-            elif name in reviewed:
-                counts["equivalent"] += 1
-            else:
-                counts["alive"] += 1
+        counts = tally({name: statuses.get(name, "not checked") for name in names}, reviewed)
         considered = counts["mutants"] - counts["unchecked"] - counts["equivalent"]
         interval = ""
         if considered:
