@@ -19,6 +19,7 @@ import functools
 import numpy as np
 from scipy.special import expit
 
+from sim.model import compiled
 from sim.scenario.schema import STAGE_BOUNDARIES
 
 STAGE_NAMES = ("declaration", "security mechanism", "formal alliance")
@@ -58,6 +59,16 @@ def propensity(
     repel instead of all attracting each other. The diagonal is zero. Shape (R, n, n),
     symmetric when affinity and tension are.
     """
+    runs, n = alignment.shape
+    if compiled.usable(affinity, alignment, tension) and affinity.shape == tension.shape == (
+        runs,
+        n,
+        n,
+    ):
+        weights = (alignment_weight, tension_weight, similarity_range)
+        return compiled.propensity(
+            affinity, alignment, tension, *(compiled.per_run_values(w, runs) for w in weights)
+        )
     # Written with in-place steps: this runs every month on (R, n, n) arrays.
     result = alignment[:, :, None] - alignment[:, None, :]
     np.abs(result, out=result)
@@ -67,7 +78,6 @@ def propensity(
     result *= per_run(alignment_weight, 3)
     result += affinity
     result -= per_run(tension_weight, 3) * tension
-    n = alignment.shape[-1]
     result[:, np.arange(n), np.arange(n)] = 0.0
     return result
 
@@ -109,6 +119,11 @@ def threat(
 ) -> np.ndarray:
     """Balance of threat (P3): Theta_ij = s*_j^alpha prox_ij T_ij (1 + beta_i), shape (R, n, n)."""
     power = effective ** per_run(size_exponent, 2)
+    if compiled.usable(power, proximity_matrix, tension, misperception) and (
+        proximity_matrix.shape == tension.shape == (*power.shape, power.shape[-1])
+        and misperception.shape == power.shape
+    ):
+        return compiled.threat(power, proximity_matrix, tension, misperception)
     result = proximity_matrix * tension
     result *= power[:, None, :]
     result *= (1.0 + misperception)[:, :, None]
@@ -326,14 +341,20 @@ def bounded_confidence_pull(
     alignment: np.ndarray, openness: np.ndarray, propensity_matrix: np.ndarray
 ) -> np.ndarray:
     """Mean of (a_j - a_i) over j within i's openness and with p_ij > 0 (A1), shape (R, n)."""
+    if compiled.usable(alignment, openness, propensity_matrix) and (
+        openness.shape == alignment.shape
+        and propensity_matrix.shape == (*alignment.shape, alignment.shape[-1])
+    ):
+        return compiled.pull(alignment, openness, propensity_matrix)
     difference = alignment[:, None, :] - alignment[:, :, None]  # [r, i, j] = a_j - a_i
     listens = np.abs(difference) < openness[:, :, None]
     listens &= propensity_matrix > 0.0
     count = listens.sum(axis=-1)
     difference *= listens
-    # a matrix-vector product, not .sum(axis=-1): NumPy may order a large reduction differently
-    # for different numbers of runs, and a run's result must not depend on its chunk
-    total = difference @ np.ones(difference.shape[-1])
+    # summed in order j = 1..n (a cumulative sum is sequential by definition), not with
+    # .sum(axis=-1), whose order NumPy may choose differently for different numbers of runs: a
+    # run's result must not depend on its chunk, nor on whether the compiled loop is used
+    total = np.cumsum(difference, axis=-1)[..., -1]
     return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 
@@ -443,14 +464,22 @@ def tension_change(
     deterministic one. ``noise`` holds one standard normal per dyad i < j, shape
     (R, n(n-1)/2), in :func:`upper_pairs` order; the same draw moves T_ij and T_ji.
     """
+    sigma = per_run(noise_scale, 2)
+    factor = np.exp(sigma * noise - sigma * sigma / 2.0)
+    runs, n = tension.shape[0], tension.shape[-1]
+    if compiled.usable(tension, baseline, threat_matrix, factor) and (
+        tension.shape == baseline.shape == threat_matrix.shape == (runs, n, n)
+        and factor.shape == (runs, n * (n - 1) // 2)
+    ):
+        half_reaction = compiled.per_run_values(reaction, runs) / 2.0
+        decay_rate = compiled.per_run_values(decay, runs)
+        return compiled.tension(tension, baseline, threat_matrix, factor, half_reaction, decay_rate)
     # Written with in-place steps: this runs every month on (R, n, n) arrays.
     updated = threat_matrix + threat_matrix.transpose(0, 2, 1)
     updated *= per_run(reaction, 3) / 2.0
     updated += tension
     updated -= per_run(decay, 3) * (tension - baseline)
-    sigma = per_run(noise_scale, 2)
-    factor = np.exp(sigma * noise - sigma * sigma / 2.0)
-    updated *= symmetric_from_pairs(factor, tension.shape[-1], fill=1.0)
+    updated *= symmetric_from_pairs(factor, n, fill=1.0)
     return updated
 
 

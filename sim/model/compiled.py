@@ -1,0 +1,114 @@
+"""Compiled loops for the month's four largest equations (P1, P3, A1, T1), used with numba.
+
+The batch engine's month is dominated by (R, n, n) NumPy expressions: each builds temporaries
+and passes over memory several times. With the optional dependency numba installed
+(``pip install "alliance-sim[fast]"``), :mod:`sim.model.dynamics` hands these four equations to
+the loops below, one pass per run, several times faster (``python bench/engine_versus.py``).
+
+Each loop performs the same floating-point operations in the same order as its NumPy function,
+and functions whose results could differ between libraries (``exp``, ``pow``) stay in NumPy, so
+a run's numbers do not depend on whether numba is installed: ``tests/model/test_compiled.py``
+checks that the two paths agree bit for bit on every shipped scenario. Set the environment
+variable ``ALLIANCE_SIM_COMPILED=0`` to use the NumPy code alone.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+try:
+    import numba
+except ImportError:  # the [fast] extra is not installed: dynamics uses NumPy alone
+    numba = None
+
+ENABLED = numba is not None and os.environ.get("ALLIANCE_SIM_COMPILED", "1") != "0"
+
+
+def usable(*arrays: np.ndarray) -> bool:
+    """Whether the loops apply: numba present and enabled, and float64 arrays of one run count."""
+    return ENABLED and all(
+        isinstance(array, np.ndarray)
+        and array.dtype == np.float64
+        and array.shape[0] == arrays[0].shape[0]
+        for array in arrays
+    )
+
+
+def per_run_values(value: np.ndarray | float, runs: int) -> np.ndarray:
+    """An (R,) parameter or a scalar as a float64 array of length R."""
+    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (runs,)))
+
+
+def _compile(function):
+    """numba.njit without fast-math (which would reorder the arithmetic), cached on disk."""
+    return numba.njit(cache=True, fastmath=False)(function) if numba is not None else None
+
+
+def _propensity(affinity, alignment, tension, alignment_weight, tension_weight, similarity_range):
+    runs, n = alignment.shape
+    result = np.empty((runs, n, n))
+    for r in range(runs):
+        for i in range(n):
+            for j in range(n):
+                if i == j:
+                    result[r, i, j] = 0.0
+                    continue
+                similarity = 1.0 - abs(alignment[r, i] - alignment[r, j]) / similarity_range[r]
+                similarity = min(max(similarity, -1.0), 1.0)
+                value = similarity * alignment_weight[r] + affinity[r, i, j]
+                result[r, i, j] = value - tension_weight[r] * tension[r, i, j]
+    return result
+
+
+def _threat(power, proximity, tension, misperception):
+    runs, n = power.shape
+    result = np.empty((runs, n, n))
+    for r in range(runs):
+        for i in range(n):
+            perceived = 1.0 + misperception[r, i]
+            for j in range(n):
+                result[r, i, j] = proximity[r, i, j] * tension[r, i, j] * power[r, j] * perceived
+    return result
+
+
+def _pull(alignment, openness, propensity):
+    runs, n = alignment.shape
+    result = np.zeros((runs, n))
+    for r in range(runs):
+        for i in range(n):
+            total = 0.0
+            count = 0
+            for j in range(n):
+                difference = alignment[r, j] - alignment[r, i]
+                if abs(difference) < openness[r, i] and propensity[r, i, j] > 0.0:
+                    total += difference
+                    count += 1
+            if count > 0:
+                result[r, i] = total / count
+    return result
+
+
+def _tension(tension, baseline, threat, factor, half_reaction, decay):
+    runs, n = tension.shape[0], tension.shape[1]
+    result = np.empty((runs, n, n))
+    for r in range(runs):
+        pair = 0
+        for i in range(n):
+            for j in range(i, n):
+                scale = 1.0 if i == j else factor[r, pair]
+                for a, b in ((i, j), (j, i)):
+                    value = (threat[r, a, b] + threat[r, b, a]) * half_reaction[r]
+                    value = value + tension[r, a, b]
+                    value = value - decay[r] * (tension[r, a, b] - baseline[r, a, b])
+                    result[r, a, b] = value * scale
+                if i != j:
+                    pair += 1
+    return result
+
+
+propensity = _compile(_propensity)
+threat = _compile(_threat)
+pull = _compile(_pull)
+tension = _compile(_tension)
