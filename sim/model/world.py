@@ -62,10 +62,8 @@ class BlocSlot:
 def bloc_slot(name: str, bloc: schema.Bloc | schema.FormBlocEvent, members: tuple[int, ...],
               origin: str) -> BlocSlot:  # fmt: skip
     """The slot of a scenario bloc or of a ``form_bloc`` event's bloc."""
-    integration = bloc.integration
-    depth = integration.start_depth(bloc.depth, "depth" in bloc.model_fields_set)
-    return BlocSlot(name, bloc.admission == "majority", bloc.eligibility, bloc.open, depth,
-                    members, origin, integration.may_erode)  # fmt: skip
+    return BlocSlot(name, bloc.admission == "majority", bloc.eligibility, bloc.open, bloc.depth,
+                    members, origin, bloc.integration.may_erode)  # fmt: skip
 
 
 PATRON_NUMBERS = ("pole", "pull", "support", "endorsement")

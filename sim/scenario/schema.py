@@ -10,7 +10,14 @@ from __future__ import annotations
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from sim.scenario.calendar import month_to_step
 
@@ -95,18 +102,31 @@ class Integration(Frozen):
     stage: Stage | None = None
     erodes: bool | None = None
 
-    def start_depth(self, depth: float, depth_given: bool) -> float:
-        """The founding depth: ``depth`` if given (or no stage), else the stage's middle."""
-        if self.stage is None or depth_given:
-            return depth
-        return sum(stage_range(self.stage)) / 2
-
     @property
     def may_erode(self) -> bool:
         return self.stage is None if self.erodes is None else self.erodes
 
 
 Code = Annotated[str, Field(pattern=CODE_PATTERN)]
+
+
+def stage_sets_depth(data: Any) -> Any:
+    """A bloc's (or ``form_bloc`` event's) fields with the founding depth filled in from
+    ``integration.stage`` when no ``depth`` is given: the stage's middle.
+
+    The depth is then an ordinary value, so a dumped scenario (a results folder's manifest, a
+    variant's overrides) loads again with the same depth, and paths such as
+    ``blocs.<name>.depth`` name the depth the bloc really starts at.
+    """
+    if not isinstance(data, dict) or "depth" in data:
+        return data
+    integration = data.get("integration")
+    stage = integration.get("stage") if isinstance(integration, dict) else None
+    if isinstance(integration, Integration):
+        stage = integration.stage
+    if stage not in STAGES:
+        return data  # none, or a mistake the schema reports
+    return {**data, "depth": sum(stage_range(stage)) / 2}
 
 
 class AccessionProcess(Frozen):
@@ -151,6 +171,8 @@ class Bloc(Frozen):
     # invitation, per-member ratification and an effective date (MODEL.md, P1 to P5)
     accession: Literal["simple", "process"] = "simple"
     process: AccessionProcess | None = None  # settings of accession: process (None: defaults)
+
+    _stage_depth = model_validator(mode="before")(stage_sets_depth)
 
 
 class Patron(Frozen):
@@ -345,6 +367,8 @@ class FormBlocEvent(EventBase):
     eligibility: Signed = 0.3
     open: bool = True
     integration: Integration = Integration()
+
+    _stage_depth = model_validator(mode="before")(stage_sets_depth)
 
 
 def number_or_switch(value: Any) -> float | bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
@@ -13,7 +14,8 @@ from sim.model import phases
 from sim.model.batch_engine import simulate_batch
 from sim.model.state import RunState, derive
 from sim.model.world import compile_world
-from sim.scenario.loading import scenario_from_dict
+from sim.scenario.loading import load_scenario, scenario_from_dict
+from sim.scenario.shipped import shipped_scenarios
 from tests.conftest import assert_same_outcomes, batch_rows, mesa_rows
 
 SEEDS = run_seeds(30, range(60))
@@ -124,3 +126,15 @@ def test_a_form_bloc_event_may_found_a_bloc_at_its_stage(scenario_data):
     assert (rows["east.initial_stage"] == "security mechanism").all()
     assert rows["east.stage_month_security_mechanism"].isna().all()
     assert (rows["east.final_depth"] >= 0.5).all()
+
+
+@pytest.mark.parametrize("path", shipped_scenarios(), ids=lambda p: p.stem)
+def test_a_dumped_scenario_loads_again_with_the_same_world(path):
+    """A results folder keeps its scenario as a dump (the manifest), and the report's network
+    map loads it again: a bloc that starts at its stage without a ``depth`` must round-trip
+    (it once came back with the default depth 0.1, which the stage check refused)."""
+    scenario = load_scenario(path)
+    again = scenario_from_dict(json.loads(json.dumps(scenario.model_dump(mode="json"))))
+    before, after = compile_world(scenario), compile_world(again)
+    assert [slot.depth for slot in after.blocs] == [slot.depth for slot in before.blocs]
+    assert after.codes == before.codes
