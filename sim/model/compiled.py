@@ -14,16 +14,17 @@ variable ``ALLIANCE_SIM_COMPILED=0`` to use the NumPy code alone.
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import os
+from collections.abc import Callable
 
 import numpy as np
 
-try:
-    import numba
-except ImportError:  # the [fast] extra is not installed: dynamics uses NumPy alone
-    numba = None
-
-ENABLED = numba is not None and os.environ.get("ALLIANCE_SIM_COMPILED", "1") != "0"
+ENABLED = (
+    importlib.util.find_spec("numba") is not None
+    and os.environ.get("ALLIANCE_SIM_COMPILED", "1") != "0"
+)
 
 
 def usable(*arrays: np.ndarray) -> bool:
@@ -38,12 +39,34 @@ def usable(*arrays: np.ndarray) -> bool:
 
 def per_run_values(value: np.ndarray | float, runs: int) -> np.ndarray:
     """An (R,) parameter or a scalar as a float64 array of length R."""
-    return np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=float), (runs,)))
+    return np.broadcast_to(np.asarray(value, dtype=float), (runs,))
 
 
-def _compile(function):
-    """numba.njit without fast-math (which would reorder the arithmetic), cached on disk."""
-    return numba.njit(cache=True, fastmath=False)(function) if numba is not None else None
+def _compile(function: Callable, dimensions: tuple[int, ...], result: int) -> Callable:
+    """``function`` compiled by numba on its first call (numba is imported only then).
+
+    One compiled version: the arguments are passed as C-contiguous float64 arrays (copied
+    only when they are not; ``dimensions`` gives each one's number of axes) and the result is
+    one of ``result`` axes, so the loops read memory in order and numba compiles them once.
+    No fast-math (it would reorder the arithmetic); cached on disk.
+    """
+
+    @functools.cache
+    def loop() -> Callable:
+        import numba
+        from numba import types
+
+        def array(ndim: int, readonly: bool = True) -> types.Array:
+            return types.Array(types.float64, ndim, "C", readonly=readonly)
+
+        signature = array(result, readonly=False)(*(array(ndim) for ndim in dimensions))
+        return numba.njit(signature, cache=True, fastmath=False)(function)
+
+    @functools.wraps(function)
+    def call(*arrays: np.ndarray) -> np.ndarray:
+        return loop()(*(np.ascontiguousarray(array) for array in arrays))
+
+    return call
 
 
 def _propensity(affinity, alignment, tension, alignment_weight, tension_weight, similarity_range):
@@ -108,7 +131,7 @@ def _tension(tension, baseline, threat, factor, half_reaction, decay):
     return result
 
 
-propensity = _compile(_propensity)
-threat = _compile(_threat)
-pull = _compile(_pull)
-tension = _compile(_tension)
+propensity = _compile(_propensity, (3, 2, 3, 1, 1, 1), result=3)
+threat = _compile(_threat, (2, 3, 3, 2), result=3)
+pull = _compile(_pull, (2, 2, 3), result=2)
+tension = _compile(_tension, (3, 3, 3, 2, 1, 1), result=3)

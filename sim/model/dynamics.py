@@ -351,10 +351,12 @@ def bounded_confidence_pull(
     listens &= propensity_matrix > 0.0
     count = listens.sum(axis=-1)
     difference *= listens
-    # summed in order j = 1..n (a cumulative sum is sequential by definition), not with
-    # .sum(axis=-1), whose order NumPy may choose differently for different numbers of runs: a
-    # run's result must not depend on its chunk, nor on whether the compiled loop is used
-    total = np.cumsum(difference, axis=-1)[..., -1]
+    # summed in order j = 1..n, not with .sum(axis=-1), whose order NumPy may choose
+    # differently for different numbers of runs: a run's result must not depend on its chunk,
+    # nor on whether the compiled loop is used
+    total = np.zeros(alignment.shape)
+    for j in range(alignment.shape[-1]):
+        total += difference[:, :, j]
     return np.where(count > 0, total / np.maximum(count, 1), 0.0)
 
 

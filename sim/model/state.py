@@ -90,8 +90,8 @@ class RunState:
             raise ValueError(f"a world of {world.runs} runs cannot start {runs} runs")
         n, n_blocs = world.n_countries, world.n_blocs
 
-        def own(array: np.ndarray) -> np.ndarray:
-            return np.array(np.broadcast_to(array, (runs, *array.shape[1:])))
+        def own(array: np.ndarray) -> np.ndarray:  # a copy in run-major (C) order
+            return np.array(np.broadcast_to(array, (runs, *array.shape[1:])), order="C")
 
         member = np.full((runs, n), -1, dtype=np.int64)
         depth = np.zeros((runs, n_blocs))
