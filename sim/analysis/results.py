@@ -217,8 +217,9 @@ class Results:
     @property
     def candidates(self) -> list[str]:
         """Countries whose accession is reported: the pact's ``candidates`` if the scenario
-        lists them, else every country in no bloc at the start (a folder written before
-        candidates existed: every country not in the pact)."""
+        lists them, else every country in no bloc, neither one of the file nor one a
+        ``form_bloc`` event founds (the founders of a rival bloc are not candidates of the
+        pact; a folder written before candidates existed: every country not in the pact)."""
         scenario = self.manifest.get("scenario")
         if not scenario:
             return []
@@ -226,14 +227,16 @@ class Results:
         founded = {event["name"]: event for event in scenario.get("events") or []
                    if event.get("type") == "form_bloc"}  # fmt: skip
         name = scenario.get("pact") or next(iter(blocs), None) or next(iter(founded), None)
-        if name in founded and name not in blocs:  # a tracked bloc an event founds
-            every_bloc = [*blocs.values(), founded[name]]
+        pact = blocs.get(name) or {}
+        if pact.get("candidates") is not None:
+            return list(pact["candidates"])
+        if name in blocs and "candidates" not in pact:  # written before candidates existed
+            every_bloc = [pact]
         else:
-            pact = blocs.get(name) or {}
-            if pact.get("candidates") is not None:
-                return list(pact["candidates"])
-            every_bloc = blocs.values() if "candidates" in pact else [pact]
-        members = {code for bloc in every_bloc for code in bloc.get("members", [])}
+            every_bloc = [*blocs.values(), *founded.values()]
+        groups = scenario.get("groups") or {}
+        members = {code for bloc in every_bloc for entry in bloc.get("members", [])
+                   for code in groups.get(entry.removeprefix("@"), [entry])}  # fmt: skip
         return [code for code in scenario["countries"] if code not in members]
 
     @property

@@ -165,7 +165,8 @@ class Bloc(Frozen):
     open: bool = True
     integration: Integration = Integration()
     # countries whose accession is reported (summaries, figures); None: every country in no
-    # bloc of the scenario at the start (a rival bloc's members are not candidates)
+    # bloc of the scenario, of the file or founded by an event (a rival bloc's members are not
+    # candidates)
     candidates: list[Annotated[str, Field(pattern=r"^@?[A-Za-z][A-Za-z0-9_]*$")]] | None = None
     # "simple": one monthly step, allowed unless a member vetoes (V1); "process": application,
     # invitation, per-member ratification and an effective date (MODEL.md, P1 to P5)

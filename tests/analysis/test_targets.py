@@ -126,3 +126,17 @@ def test_the_candidates_of_a_tracked_bloc_an_event_founds_are_not_its_founders(
     assert "BGR" not in found and "ROU" not in found  # its founders
     assert "ALB" not in found  # in a bloc (tirana) at the start
     assert "MKD" in found and "SRB" in found
+
+
+def test_the_founders_of_a_bloc_an_event_founds_are_not_candidates_of_the_pact(
+    tmp_path, scenario_data
+):
+    """Europe 1955: the Warsaw Pact is founded by an event; its members (given as a group)
+    were reported as candidates of NATO, the complaint of issue 10 item 7."""
+    data = copy.deepcopy(scenario_data)
+    data["groups"] = {"east": ["SRB", "HUN"]}
+    data["events"] = [*data["events"], {"month": 4, "type": "form_bloc", "name": "east",
+                                        "members": ["@east", "BIH"]}]  # fmt: skip
+    found = candidates_of(tmp_path, scenario_from_dict(data))
+    assert not {"SRB", "HUN", "BIH"} & set(found)
+    assert "BGR" in found and "MKD" in found
