@@ -78,6 +78,10 @@ def patron_params(scenario: schema.Scenario) -> dict[str, np.ndarray]:
             params[f"patrons.{name}.{number}"] = np.array([float(getattr(patron, number))])
         for bloc, stance in patron.stances.items():
             params[f"patrons.{name}.stances.{bloc}"] = np.array([float(stance)])
+    for event in scenario.events:  # a stance an event changes but the file does not list: 0
+        path = getattr(event, "path", "")
+        if path.startswith("patrons.") and ".stances." in path:
+            params.setdefault(path, np.array([0.0]))
     return params
 
 

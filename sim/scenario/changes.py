@@ -137,6 +137,8 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
     tie = patron_entry(scenario, values, path)
     if tie is not None:
         return tie
+    if head == "patrons" and len(parts) == 4 and parts[2] == "stances":
+        return stance_target(scenario, parts)
     if head in ("patrons", "dynamics"):
         if parts[-1] in FIXED:
             raise ValueError(f"a value that can change during a run ({path} is "
@@ -185,6 +187,16 @@ def change_target(scenario: Scenario, path: str) -> ChangeTarget:
         "a path countries.<code>.<field>, relations.<A-B>.<field>, blocs.<name>.<field>, "
         "patrons.<...> or dynamics.<...>"
     )
+
+
+def stance_target(scenario: Scenario, parts: list[str]) -> ChangeTarget:
+    """The target of ``patrons.<name>.stances.<bloc>``: a patron's stance toward any bloc but
+    the pact, listed in the file or not (an unlisted stance is 0 until the event)."""
+    known = {*event_blocs(scenario), COUNTER_BLOC_KEY} - {scenario.pact_name}
+    if parts[3] not in known:
+        raise ValueError(f"a bloc among {sorted(known)} after stances. (the stance toward the "
+                         f"pact is patrons.{parts[1]}.endorsement)")  # fmt: skip
+    return ChangeTarget("params", "", ".".join(parts), "number")
 
 
 def patron_entry(scenario: Scenario, values: dict[str, Any], path: str) -> ChangeTarget | None:
@@ -338,7 +350,8 @@ def write_change(values: dict[str, Any], target: ChangeTarget, event: ChangeEven
         node = values
         for part in parents:
             node = node[part]
-        node[leaf] = node[leaf] + event.value if adding else event.value
+        start = node.get(leaf, 0.0)  # a stance the file does not list is 0
+        node[leaf] = start + event.value if adding else event.value
         if parents[0] == "patrons":
             Patron.model_validate(values["patrons"][parents[1]])
         else:

@@ -194,6 +194,27 @@ def test_a_stance_toward_another_bloc_enters_that_blocs_utility_only(scenario_da
     assert (expected > 0).any()
 
 
+def test_an_event_may_set_a_stance_the_file_does_not_list(scenario_data):
+    """A stance toward a bloc founded later by an event, not written in the file: 0 until the
+    event sets it (it was refused as "an existing numeric parameter path")."""
+    data = copy.deepcopy(scenario_data)
+    founding = {"month": 2, "type": "form_bloc", "name": "belgrade", "members": ["SRB", "BIH"],
+                "eligibility": -1.0}  # fmt: skip
+    stance = {"month": 6, "type": "set", "path": "patrons.russia.stances.belgrade", "value": 0.8}
+    data["events"] = [*data["events"], founding, stance]
+    world = compile_world(scenario_from_dict(data))
+    assert world.params["patrons.russia.stances.belgrade"][0] == 0.0
+    changes = [c for step in world.events.values() for c in step.changes
+               if c.key == "patrons.russia.stances.belgrade"]  # fmt: skip
+    assert [c.value for c in changes] == [0.8]
+    toward_pact = {**stance, "path": "patrons.russia.stances.tirana"}
+    data["events"] = [*data["events"][:-1], toward_pact]
+    with pytest.raises(ConfigError, match=r"events\.\d+\.path: expected a bloc among "
+                       r"\['belgrade', 'counter_bloc'\] after stances\. \(the stance toward the "
+                       r"pact is patrons\.russia\.endorsement\)"):  # fmt: skip
+        scenario_from_dict(data)
+
+
 DOCS_EXAMPLE = {
     "name": "three_patrons",
     "start": "2004-01",
