@@ -20,6 +20,17 @@ def test_validate_reports_what_the_scenario_holds(capsys):
     assert "12 countries" in out and "tirana" in out
 
 
+def test_validate_utilities_prints_each_outsiders_terms(capsys):
+    assert main(["validate", SCENARIO, "--utilities"]) == 0
+    out = capsys.readouterr().out
+    assert "Utility of joining (U1) as of 2025-04" in out
+    row = re.search(r"BGR\s+.\s+tirana\s+.\s+([+-]\d\.\d\d)\s+.\s+([+-]\d\.\d\d)\s+.\s+"
+                    r"([+-]\d\.\d\d)\s+.\s+\+0\.80\s+.\s+([+-]\d\.\d\d)", out)  # fmt: skip
+    assert row, out
+    frustration, security, endorsement, utility = (float(x) for x in row.groups())
+    assert frustration + security + endorsement - 0.80 == pytest.approx(utility, abs=0.015)
+
+
 def test_simulate_prints_a_dated_timeline_and_the_outcome(capsys):
     assert main(["simulate", SCENARIO, "--seed", "3", "--months", "60"]) == 0
     out = capsys.readouterr().out

@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from sim.cli.common import ScenarioArg, console, parse_overrides
+from sim.model.explain import start_utilities
 from sim.model.world import compile_world, describe
 from sim.scenario.calendar import step_to_month
 from sim.scenario.loading import load_scenario
@@ -17,11 +19,23 @@ from sim.scenario.schema import COUNTER_BLOC_KEY, Scenario
 from sim.scenario.shipped import resolve_input
 
 
-def validate(path: ScenarioArg) -> None:
+def validate(
+    path: ScenarioArg,
+    utilities: Annotated[
+        bool,
+        typer.Option(
+            "--utilities",
+            help="Also print each outsider's utility of joining each bloc after the start month,"
+            " term by term (U1): the motives a domestic or neutrality cost is weighed against.",
+        ),
+    ] = False,
+) -> None:
     """Check a scenario file and summarise what it contains.
 
     Every problem is reported with the file, the dotted field path, what was expected and what
-    was found. Exit status 0 means the scenario is ready to simulate.
+    was found. Exit status 0 means the scenario is ready to simulate. With --utilities, the
+    terms of each outsider's utility of joining (the start month run without noise or chance):
+    the numbers to size a judgement cost against.
     """
     path = resolve_input(path, "scenario")
     scenario = load_scenario(path)
@@ -52,6 +66,25 @@ def validate(path: ScenarioArg) -> None:
         f"{'; counter-blocs on' if scenario.dynamics.counter_bloc.enabled else ''}.",
         soft_wrap=True,
     )
+    if utilities:
+        print_utilities(start_utilities(world), scenario)
+
+
+def print_utilities(table: pd.DataFrame, scenario: Scenario) -> None:
+    """The utility terms of :func:`sim.model.explain.start_utilities` as a terminal table."""
+    after = step_to_month(1, start=scenario.start)
+    shown = Table("country", "bloc", "frustration", "security", "endorsement", "cost",
+                  "utility", "may join", title=f"Utility of joining (U1) as of {after}, the "
+                  "start month run without noise or chance")  # fmt: skip
+    for row in table.itertuples():
+        numbers = (row.frustration, row.security, row.endorsement, row.cost, row.utility)
+        shown.add_row(row.country, row.bloc, *(f"{x + 0.0:+.2f}" for x in numbers),
+                      "yes" if row.admissible else "no")  # fmt: skip
+    console.print(shown)
+    console.print("motives: frustration (affinity gained with members less lost with the bloc's"
+                  " opponents, P6), security (U2), endorsement (patrons' stances); cost: domestic"
+                  " cost, plus a neutral country's cost of leaving neutrality (N1); may join:"
+                  " eligible, not vetoed, the bloc open.", soft_wrap=True)  # fmt: skip
 
 
 def simulate(
