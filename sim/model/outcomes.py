@@ -350,7 +350,8 @@ class OutcomeTracker:
         """The process's outcome columns: ``<stage>_month_<C>`` for apply, invite, ratified
         (the last ratification) and effective; ``veto_months_<C>`` (months the bloc's rule
         kept the applicant from an invitation); ``holdout_months_<C>``; and
-        ``ratify_month_<C>_by_<M>`` for every country C outside the pact at the start."""
+        ``ratify_month_<C>_by_<M>`` for every country C outside the pact at the start and every
+        M that could ratify: not a founder of another bloc of the file or of an event."""
         codes, data = self.world.codes, {}
         for name in PROCESS_STAGES:
             for i, code in enumerate(codes):
@@ -360,9 +361,12 @@ class OutcomeTracker:
         for i, code in enumerate(codes):
             data[f"holdout_months_{code}"] = self.holdout_months[:, i]
         outside = ~self.founders[:, :, self.world.pact].all(axis=0)
+        rivals = {m for slot, bloc in enumerate(self.world.blocs)
+                  if slot != self.world.pact and bloc.origin != "counter"
+                  for m in bloc.members}  # fmt: skip
         for i in np.flatnonzero(outside):
             for m, member in enumerate(codes):
-                if m != i:
+                if m != i and m not in rivals:
                     data[f"ratify_month_{codes[i]}_by_{member}"] = self.ratify_month[:, m, i]
         return data
 

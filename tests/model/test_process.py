@@ -112,6 +112,21 @@ def test_stages_follow_each_other_month_by_month():
     assert row["final_members"] == "A,B,C,D"
 
 
+def test_ratification_columns_name_only_countries_that_could_ratify():
+    """A member of another bloc (E and F, founded by an event) is no ratifier of the pact and
+    gets no ratify_month_<C>_by_<M> column (the columns were there, always empty)."""
+    data = base()
+    data["countries"] |= {c: {"name": c, "capability": 1.0, "alignment": -0.8, "lat": 30.0 + k,
+                              "lon": 40.0} for k, c in enumerate("EF")}  # fmt: skip
+    data["events"] = [*data["events"],
+                      {"type": "form_bloc", "name": "rival", "members": ["E", "F"], "month": 1,
+                       "eligibility": -1.0}]  # fmt: skip
+    row = one_run(data)
+    assert [row[f"ratify_month_D_by_{m}"] for m in "ABC"] == [4, 4, 4]
+    ratifiers = {c.rsplit("_by_", 1)[1] for c in row.index if c.startswith("ratify_month_D_by")}
+    assert ratifiers == {"A", "B", "C"}
+
+
 def test_effective_lag_delays_membership_after_the_last_ratification():
     row = one_run(base(effective_lag=3))
     assert row["ratified_month_D"] == 4 and row["effective_month_D"] == 7
