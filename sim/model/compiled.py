@@ -60,7 +60,10 @@ def _compile(function: Callable, dimensions: tuple[int, ...], result: int) -> Ca
             return types.Array(types.float64, ndim, "C", readonly=readonly)
 
         signature = array(result, readonly=False)(*(array(ndim) for ndim in dimensions))
-        return numba.njit(signature, cache=True, fastmath=False)(function)
+        try:
+            return numba.njit(signature, cache=True, fastmath=False)(function)
+        except RuntimeError:  # no writable place for numba's cache: compile in memory
+            return numba.njit(signature, cache=False, fastmath=False)(function)
 
     @functools.wraps(function)
     def call(*arrays: np.ndarray) -> np.ndarray:
