@@ -127,3 +127,30 @@ def test_whole_runs_are_identical_with_and_without_the_loops(monkeypatch, path):
     world = compile_world(load_scenario(path))
     reference, loops = both(monkeypatch, simulate_batch, world, np.arange(1, 41), months=60)
     pd.testing.assert_frame_equal(loops.runs, reference.runs, check_exact=True)
+
+
+def test_a_loop_compiles_in_memory_where_numba_cannot_cache(monkeypatch):
+    """numba refuses cache=True where it finds no writable cache directory (an installed
+    package on a read-only file system): the loop is then compiled without a cache."""
+    import numba
+
+    real = numba.njit
+    asked = []
+
+    def njit(*args, cache=False, **kwargs):
+        asked.append(cache)
+        if cache:
+            raise RuntimeError("cannot cache function: no locator available")
+        return real(*args, cache=cache, **kwargs)
+
+    monkeypatch.setattr(numba, "njit", njit)
+    threat = compiled._compile(compiled._threat, (2, 3, 3, 2), result=3)
+    s = random_state(6, 3, 4)
+    power = s["effective"] ** 0.5
+    result = threat(power, s["proximity"], s["tension"], s["misperception"])
+    monkeypatch.setattr(compiled, "ENABLED", False)
+    reference = dynamics.threat(
+        s["effective"], s["proximity"], s["tension"], s["misperception"], 0.5
+    )
+    np.testing.assert_array_equal(result, reference)
+    assert asked[:2] == [True, False]  # cache refused, then compiled without
