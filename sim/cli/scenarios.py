@@ -84,7 +84,8 @@ def print_utilities(table: pd.DataFrame, scenario: Scenario) -> None:
     console.print("motives: frustration (affinity gained with members less lost with the bloc's"
                   " opponents, P6), security (U2), endorsement (patrons' stances); cost: domestic"
                   " cost, plus a neutral country's cost of leaving neutrality (N1); may join:"
-                  " eligible, not vetoed, the bloc open.", soft_wrap=True)  # fmt: skip
+                  " eligible, not vetoed, the bloc open, not neutral by law.",
+                  soft_wrap=True)  # fmt: skip
 
 
 def simulate(

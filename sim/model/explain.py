@@ -34,7 +34,8 @@ def start_utilities(world: World) -> pd.DataFrame:
     Returns one row per country and bloc active then that the country is not a member of:
     ``frustration``, ``security`` and ``endorsement`` (the motives), ``cost`` (domestic cost
     plus, for a neutral country, its cost of leaving neutrality, N1), ``utility`` = the motives
-    less the cost, and ``admissible`` (eligible, not vetoed, the bloc open).
+    less the cost, and ``admissible`` (eligible, not vetoed, the bloc open, and not neutral by
+    law).
     """
     state = RunState.initial(world)
     draws = draw_runs(generators_for([0]), 1, world.n_countries, world.n_blocs,
@@ -67,6 +68,7 @@ def start_utilities(world: World) -> pd.DataFrame:
             row = {"country": code, "bloc": bloc.name}
             row |= {term: float(values[i, slot]) for term, values in terms.items()}
             row["utility"] = float(utility[i, slot])
-            row["admissible"] = bool(derived.admissible[0, i, slot])
+            barred = state.neutral[0, i] > 0 and world.neutral_by_law[0, i]  # N1: by law
+            row["admissible"] = bool(derived.admissible[0, i, slot]) and not barred
             rows.append(row)
     return pd.DataFrame(rows)

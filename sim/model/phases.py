@@ -174,7 +174,8 @@ def join_probability(state: RunState, world: World, derived: Derived) -> np.ndar
     government weighs it each month with the chance ``accession.invitation_rate`` instead of h.
     Vetoes still apply. For a bloc with ``accession: process`` the chance is that of applying
     (P1): the same rule without the veto, which the invitation and ratification stages take
-    up; a country pursuing an accession process takes no other membership decision.
+    up; a country pursuing an accession process takes no other membership decision, and a
+    neutral country whose neutrality is law or treaty takes none (N1).
     """
     p = state.params
     outsider = (state.member < 0)[:, :, None]
@@ -192,7 +193,8 @@ def join_probability(state: RunState, world: World, derived: Derived) -> np.ndar
         chance = np.where(open_offer, np.maximum(weighed, chance), chance)
     if world.has_process:
         chance = application_chance(state, world, derived, rate, chance)
-    return chance
+    barred = (state.neutral > 0) & world.neutral_by_law  # N1: neutral by law, no decision
+    return np.where(barred[:, :, None], 0.0, chance)
 
 
 def application_chance(

@@ -136,6 +136,8 @@ class World:
     guarantee: np.ndarray  # (R, P, n): 1 where a patron guarantees a country's security
     neutral: np.ndarray  # 1 for a neutral country (non-aligned), else 0
     neutrality_cost: np.ndarray  # its cost of leaving neutrality, added to joining any bloc
+    neutral_by_law: np.ndarray  # (1, n) bool: neutrality in law or treaty (while neutral, no
+    # membership decision at all)
     domestic_cost: np.ndarray  # (R, n, B): each country's cost of joining each bloc slot
     misperception: np.ndarray
     distance_km: np.ndarray  # (n, n), fixed by geography
@@ -336,6 +338,7 @@ def compile_world(scenario: schema.Scenario) -> World:
         ),
         neutral=country_array("neutral"),
         neutrality_cost=country_array("neutrality_cost"),
+        neutral_by_law=np.array([[c.neutrality == "law" for c in countries]]),
         domestic_cost=domestic_costs(countries, slots),
         misperception=country_array("misperception"),
         distance_km=dyad_distances(scenario),

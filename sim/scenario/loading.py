@@ -182,11 +182,16 @@ def check_references(scenario: Scenario, file: str | Path | None) -> None:
 
 
 def check_neutrals(scenario: Scenario, file: str | Path | None, owner: dict[str, str]) -> None:
-    """A neutral country has a cost of leaving neutrality and is in no bloc at the start."""
+    """A neutral country by policy has a cost of leaving neutrality (one by law takes no
+    membership decision, so it has none), and no neutral country is in a bloc at the start."""
     for code, country in scenario.countries.items():
+        if country.neutrality == "law" and country.neutrality_cost > 0:
+            raise ConfigError(file, f"countries.{code}.neutrality_cost", "no cost for neutrality "
+                              "by law (it bars every membership decision while neutral; a cost "
+                              "is for neutrality: policy)", country.neutrality_cost)  # fmt: skip
         if not country.neutral:
             continue
-        if country.neutrality_cost <= 0:
+        if country.neutrality == "policy" and country.neutrality_cost <= 0:
             raise ConfigError(file, f"countries.{code}.neutrality_cost", "a positive cost of "
                               "leaving neutrality for a neutral country (sourced or marked "
                               "judgement)", country.neutrality_cost)  # fmt: skip

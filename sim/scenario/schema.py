@@ -59,11 +59,14 @@ class Country(Frozen):
     # costs (``counter_bloc`` names the counter-bloc; blocs it does not list cost 0).
     domestic_cost: NonNegative | dict[str, NonNegative] = 0.0
     misperception: NonNegative = 0.2
-    # Non-alignment as a state (MODEL.md, U1): a neutral country's utility of joining any bloc
+    # Non-alignment as a state (MODEL.md, N1): a neutral country's utility of joining any bloc
     # is lowered by its own cost of leaving neutrality (required, and sourced or marked
-    # judgement, when ``neutral``); a set event can end neutrality or change its cost.
+    # judgement, when ``neutral`` by policy); a set event can end neutrality or change its cost.
+    # ``neutrality: law``: neutrality fixed in law or treaty (a constitutional law, a treaty
+    # barring alliances): while neutral the country takes no membership decision at all.
     neutral: bool = False
     neutrality_cost: NonNegative = 0.0
+    neutrality: Literal["policy", "law"] = "policy"
     lat: Annotated[float, Field(ge=-90.0, le=90.0)]
     lon: Annotated[float, Field(ge=-180.0, le=180.0)]
 

@@ -88,6 +88,35 @@ def test_an_event_ending_neutrality_restores_the_chance_of_joining(joins, scenar
     assert later.notna().mean() - held.notna().mean() > 0.05 - sd_tolerance(0.1, N)
 
 
+def by_law(scenario_data, events=()):
+    """North Macedonia neutral by law (N1): no membership decision while neutral."""
+    data = copy.deepcopy(scenario_data)
+    data["countries"]["MKD"] |= {"neutral": True, "neutrality": "law"}
+    data["events"] = [*data["events"], *events]
+    return scenario_from_dict(data)
+
+
+def test_a_neutral_by_law_never_joins_while_the_law_holds(joins, scenario_data):
+    """Austria's constitutional law of 1955 ("will never in the future accede to any military
+    alliances"): no join, application or acceptance of an invitation while neutral, however
+    strong the motives; ended by an event in month 36, it joins only after that, and in more
+    runs than a country neutral by policy throughout."""
+    held = batch_rows(by_law(scenario_data), SEEDS)
+    assert held["join_month_MKD"].isna().all()
+    invited = {"month": 3, "type": "invite", "bloc": "tirana", "country": "MKD"}
+    offered = batch_rows(by_law(scenario_data, events=[invited]), SEEDS[:100])
+    assert offered["join_month_MKD"].isna().all()
+    later = batch_rows(by_law(scenario_data, events=[ends(36)]), SEEDS)["join_month_MKD"]
+    assert (later.dropna() >= 36).all()
+    assert later.notna().mean() > joins["held"].notna().mean() + 0.05 - sd_tolerance(0.1, N)
+
+
+def test_the_engines_agree_with_a_neutral_by_law(scenario_data):
+    scenario = by_law(scenario_data, events=[ends(6)])
+    seeds = SEEDS[:5]
+    assert_same_outcomes(mesa_rows(scenario, seeds, months=24), batch_rows(scenario, seeds, 24))
+
+
 def test_an_event_may_declare_neutrality_and_change_its_cost(scenario_data, scenario):
     """Declared in month 0 with its cost written by an event, it is the same as neutral from
     the start; an add event raises the cost as a set would."""
@@ -133,6 +162,11 @@ def test_the_engines_agree_with_neutral_countries(scenario_data):
         ),
         ({"neutral": True, "neutrality_cost": -1.0}, r"countries\.MKD\.neutrality_cost"),
         ({"neutral": "maybe", "neutrality_cost": 1.0}, r"countries\.MKD\.neutral"),
+        (
+            {"neutral": True, "neutrality": "law", "neutrality_cost": 1.0},
+            r"countries\.MKD\.neutrality_cost: expected no cost for neutrality by law",
+        ),
+        ({"neutral": True, "neutrality": "treaty"}, r"countries\.MKD\.neutrality"),
     ],
 )
 def test_bad_neutrality_is_refused(scenario_data, change, message):
