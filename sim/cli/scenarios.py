@@ -10,7 +10,13 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from sim.cli.common import ScenarioArg, console, parse_overrides
+from sim.cli.common import (
+    OverrideOption,
+    ScenarioArg,
+    console,
+    load_with_overrides,
+    parse_overrides,
+)
 from sim.model.explain import start_utilities
 from sim.model.world import compile_world, describe
 from sim.scenario.calendar import step_to_month
@@ -94,14 +100,7 @@ def simulate(
     seed: Annotated[
         int, typer.Option(min=0, help="Seed of the run; the same seed replays it.")
     ] = 7,
-    override: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a value by dotted path, e.g. --set patrons.west.endorsement=0.3 "
-            "(repeatable).",
-        ),
-    ] = None,
+    override: OverrideOption = None,
 ) -> None:
     """Run the model once and print a dated timeline of what happened.
 
@@ -109,8 +108,7 @@ def simulate(
     pact, counter-blocs and crises, then a closing line of key outcomes. One run is one possible
     history: use `alliance-sim run EXPERIMENT.yaml` for probabilities over many runs.
     """
-    overrides = parse_overrides(override or [])
-    scenario = load_scenario(resolve_input(path, "scenario"), overrides=overrides)
+    scenario = load_with_overrides(path, override)
     from sim.model import AllianceModel  # Mesa: not imported by `run`'s worker processes
 
     model = AllianceModel(scenario, months=months, timeline=True, rng=seed)
@@ -135,6 +133,7 @@ def patterns(
         int, typer.Option(min=2, help="Runs of the scenario (batch engine, seeded).")
     ] = 2000,
     seed: Annotated[int, typer.Option(min=0, help="Master seed of the runs.")] = 20250318,
+    override: OverrideOption = None,
 ) -> None:
     """Check a scenario against its `patterns:` (what it must reproduce) and print each.
 
@@ -142,18 +141,21 @@ def patterns(
     member 2025-03..2026-02 with probability >= 0.85" (pattern-oriented calibration, Grimm et al.
     2005). The scenario is run REPLICATIONS times; each pattern's estimate is printed with its
     95% interval and passes when the estimate lies in the target range. Exit status 1 if any
-    pattern fails.
+    pattern fails. With --set, the patterns are checked on the scenario with those values: a
+    judgement value that decides a pattern by itself shows as an estimate that does not move.
     """
     from sim.analysis.patterns import evaluate_patterns
     from sim.analysis.tables import patterns_table
 
-    scenario = load_scenario(resolve_input(path, "scenario"))
+    scenario = load_with_overrides(path, override)
     results = evaluate_patterns(scenario, replications=replications, seed=seed)
     console.print(patterns_table(results, start=scenario.start))
     failed = [result.pattern.name for result in results if not result.passed]
     console.print(
         f"{len(results) - len(failed)} of {len(results)} patterns pass "
-        f"({replications} runs, seed {seed})" + (f"; failed: {', '.join(failed)}" if failed else "")
+        f"({replications} runs, seed {seed}{''.join(f', --set {item}' for item in override or [])})"
+        + (f"; failed: {', '.join(failed)}" if failed else ""),
+        soft_wrap=True,
     )
     if failed:
         raise typer.Exit(1)

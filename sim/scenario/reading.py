@@ -171,7 +171,8 @@ def non_finite(data: Any, prefix: str = "") -> tuple[str, float] | None:
 
 
 EVENT_TYPES = ("invite", "join", "leave", "form_bloc", "set", "add", "shock", "affinity")
-UNION_MEMBERS = ("str", "int", "float")  # how pydantic names the members of a union in a path
+# how pydantic names the members of a union in a path (a bounded number is a constrained one)
+UNION_MEMBERS = ("str", "int", "float", "constrained-float", "constrained-int")
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
 PLAIN_TYPES = {
     "float_type": "a number",

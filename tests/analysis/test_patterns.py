@@ -252,3 +252,44 @@ def test_a_rise_from_the_start_needs_a_member_more_than_the_founders(scenario_da
     assert rise.first_step == 0
     assert 0.0 <= rise.estimate <= joined.estimate
     assert rise.low <= rise.estimate <= rise.high
+
+
+def test_a_set_flag_moves_a_pattern_estimate(tmp_path, scenario_data, capsys):
+    """Bulgaria's domestic cost (judgement) holds it out of the pact: with no cost it joins in
+    every run, so a target that passes at the file's value fails, and the summary names the
+    override."""
+    import yaml
+
+    data = pattern_data(scenario_data, event="join", country="BGR", name="bulgaria_joins",
+                        period=["2025-03", "2035-02"], target=[0.0, 0.9])  # fmt: skip
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    argv = ["patterns", str(path), "--replications", "50"]
+    assert cli.main(argv) == 0
+    assert "100.0%" not in capsys.readouterr().out
+    assert cli.main([*argv, "--set", "countries.BGR.domestic_cost=0"]) == 1
+    out = capsys.readouterr().out
+    assert "100.0%" in out
+    assert "--set countries.BGR.domestic_cost=0); failed: bulgaria_joins" in out
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "countries.XXX.domestic_cost=0",
+            "error: --set countries.XXX.domestic_cost: expected an existing numeric parameter "
+            "path, found 'countries.XXX.domestic_cost'",
+        ),
+        (
+            "countries.BGR.domestic_cost=-1",
+            "error: --set countries.BGR.domestic_cost: expected a number ≥ 0, found -1.0",
+        ),
+        ("countries.BGR.domestic_cost", "error: --set: expected PATH=NUMBER"),
+    ],
+)
+def test_a_bad_set_flag_names_the_override_not_the_file(capsys, override, message):
+    assert cli.main(["patterns", "western_balkans_2025", "--set", override]) == 2
+    err = capsys.readouterr().err.replace("\n", " ")
+    assert message in err
+    assert "western_balkans_2025.yaml" not in err and "Traceback" not in err

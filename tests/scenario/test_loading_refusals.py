@@ -32,6 +32,8 @@ def add_event(**event):
         (add_event(month=3, type="set", path="countries.SRB.lat", value=45.0),
          r"events\.\d+\.path: expected a value that can change during a run \(lat is fixed "
          r"geography\)"),
+        (lambda d: d["countries"]["BGR"].update(domestic_cost=-1),
+         r"countries\.BGR\.domestic_cost: expected a number ≥ 0, found -1"),
     ],
 )  # fmt: skip
 def test_a_bad_scenario_names_the_field(write_scenario, change, message):
