@@ -199,9 +199,11 @@ def process_table(
     mine: pd.DataFrame, variant: str, baseline: str | None, start: str | None
 ) -> Table:
     """The pact's accession process, one row per candidate it invited (see
-    :func:`process_rows`); ``summary.csv`` has every stage at every target."""
+    :func:`process_rows`); for a variant, the paired difference from the baseline in the
+    chance of the last ratification. ``summary.csv`` has every stage at every target."""
     columns, rows = process_rows(mine, start)
-    versus = "" if variant == baseline else f" (baseline {baseline})"
+    compared = variant != baseline and bool(rows)
+    versus = f" vs {baseline}" if compared else ""
     table = Table(title=f"[bold]{variant}[/bold]: accession process{versus}",
                   caption="95% intervals in brackets; months are calendar months",
                   title_justify="left")  # fmt: skip
@@ -209,7 +211,13 @@ def process_table(
         name = column.removesuffix(")").replace("P(invited by ", "invited by ")
         name = name.replace("P(ratified by ", "ratified by ")
         table.add_column(name, justify="left" if k == 0 else "right")
+    if compared:
+        ratified = columns[2]
+        table.add_column(f"Δ {ratified.removeprefix('P(').removesuffix(')')}", justify="right")
     for cells in rows:
+        if compared:
+            row = mine[(mine["measure"] == ratified) & (mine["subject"] == cells[0])].iloc[0]
+            cells = [*cells, difference(row) if pd.notna(row.difference) else "–"]
         table.add_row(*cells)
     return table
 

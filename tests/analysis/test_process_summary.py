@@ -65,3 +65,26 @@ def test_the_terminal_shows_the_process_stages_of_each_invited_candidate():
     assert "100.0%" in row and "60.0%" in row
     assert "2025-06" in row and "2025-11" in row
     assert "4.00 (0.07–7.93)" in row
+
+
+def test_a_variant_process_table_compares_with_the_baseline_once():
+    """The header names the baseline once ("deal: accession process vs baseline", not
+    "(baseline baseline)"), and the last column is the paired difference in the chance of the
+    last ratification: baseline ratified in 3 of 5 paired runs, the variant in all 5, so +40 pp."""
+    from rich.console import Console
+
+    from sim.analysis.tables import process_table
+
+    base = process_runs([1, 2, 3, 4, 5], [4, 6, 8, np.nan, np.nan], [0, 2, 4, 6, 8])
+    deal = process_runs([1, 2, 3, 4, 5], [4, 6, 8, 9, 10], [0, 0, 0, 0, 0]).assign(variant="deal")
+    table = summary_table(pd.concat([base, deal]), ["MKD"], baseline="baseline", years=[1])
+    console = Console(width=200, record=True)
+    console.print(process_table(table[table["variant"] == "deal"], "deal", "baseline", "2025-03"))
+    console.print(process_table(table[table["variant"] == "baseline"], "baseline", "baseline",
+                                "2025-03"))  # fmt: skip
+    text = console.export_text()
+    assert "deal: accession process vs baseline" in text
+    assert "baseline baseline" not in text and "(baseline" not in text
+    assert "Δ ratified by year 1" in text
+    deal_row, base_row = [line for line in text.splitlines() if "MKD" in line]
+    assert "+40.0 pp" in deal_row and "pp" not in base_row
