@@ -24,6 +24,7 @@ from pathlib import Path
 from rich.console import Console
 
 from sim.analysis.results import Results, open_results, summarize
+from sim.experiment.figures import FIGURES
 from sim.experiment.runner import run_to_folder
 from sim.experiment.spec import Experiment, load_experiment
 from sim.report.drawing import write_figures
@@ -50,8 +51,8 @@ def run_experiment(
     Takes the options of :func:`~sim.experiment.runner.run_to_folder` (executor, workers,
     scheduler, chunk size, resume, progress) and, with ``summary`` (the default), writes
     ``summary.csv``; with ``plots`` (``alliance-sim run`` sets it unless ``--no-plots``; needs
-    ``summary``) it also draws the figures the experiment's ``outputs.figures`` asks for (all
-    that apply if it names none) into ``figures/``.
+    ``summary``) it also draws the figures the experiment's ``outputs.figures`` asks for into
+    ``figures/``: all that apply if it is absent or null, none if it is an empty list.
 
     Returns
     -------
@@ -63,6 +64,8 @@ def run_experiment(
     ConfigError, ResultsFolderError, RunInterrupted, NestedProcessesError
         As :func:`~sim.experiment.runner.run_to_folder`.
     """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
     folder = run_to_folder(
         experiment,
         out=out,
@@ -76,6 +79,7 @@ def run_experiment(
     )
     if summary:
         summarize(folder)
-        if plots:
-            write_figures(folder)
+        figures = experiment.outputs.figures
+        if plots and figures != []:
+            write_figures(folder, list(FIGURES) if figures is None else figures)
     return open_results(folder)

@@ -89,7 +89,7 @@ def run(
         typer.Option(
             "--plots/--no-plots",
             help="Draw the figures into OUT/<name>/figures/ at the end (outputs.figures, or all "
-            "that apply).",
+            "that apply if it is absent; none if it is []).",
         ),
     ] = True,
 ) -> None:

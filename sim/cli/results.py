@@ -137,7 +137,7 @@ def plot(
             help="Draw only this figure (repeatable): "
             + ", ".join(FIGURES)
             + ". Default: the experiment's outputs.figures, or all that "
-            "apply.",
+            "apply if it is absent or [].",
         ),
     ] = None,
     svg: Annotated[bool, typer.Option("--svg", help="Also write SVG next to each PNG.")] = False,

@@ -58,7 +58,9 @@ class Outputs(Frozen):
     """What to store besides the outcome rows."""
 
     series: Literal["none", "monthly", "yearly"] = "none"
-    figures: list[FigureName] = Field(default_factory=list)  # drawn by `alliance-sim plot`
+    # what `alliance-sim run` draws at the end: None (absent or null) every figure that applies,
+    # [] none; also what `alliance-sim plot` draws without --figure (every figure for [])
+    figures: list[FigureName] | None = None
 
 
 class Experiment(Frozen):

@@ -313,7 +313,8 @@ BUILDERS: dict[str, Builder] = {
 def figure_plan(results: Results, names: Sequence[str] | None = None) -> dict[str, str | None]:
     """Figure name -> None if it will be drawn, else the reason it does not apply.
 
-    ``names`` defaults to the experiment's ``outputs.figures``, or every figure if that is empty.
+    ``names`` defaults to the experiment's ``outputs.figures``, or every figure if that is null
+    or empty (``[]`` means no figures at the end of a run; asked to plot, every figure).
 
     Raises
     ------

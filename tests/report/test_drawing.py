@@ -146,6 +146,24 @@ def test_figures_default_to_what_the_experiment_asked_for(tmp_path, write_experi
     assert "paired" in plan["differences"]
 
 
+def test_an_empty_figure_list_means_no_figures_at_the_end_of_a_run(tmp_path, write_experiment):
+    """``outputs.figures: []`` draws nothing at the end of a run (null or absent: every figure
+    that applies); asked to plot, the folder still draws what applies."""
+    from sim.workflow import run_experiment
+
+    path = write_experiment(tmp_path, variants={}, series="none", replications=6, months=12,
+                            years=[1], outputs={"figures": []})  # fmt: skip
+    experiment = load_experiment(path)
+    assert experiment.outputs.figures == []
+    folder = run_experiment(
+        experiment, out=tmp_path / "out", executor="serial", progress=False, plots=True
+    ).path
+    assert not (folder / "figures").exists()
+    assert figure_plan(open_results(folder))["stages"] is None  # `plot` alone: all that apply
+    for outputs in ({"figures": None}, {}):
+        assert load_experiment(write_experiment(tmp_path, outputs=outputs)).outputs.figures is None
+
+
 def test_an_unknown_figure_name_is_refused(results_folder):
     with pytest.raises(FigureError, match=r"figures: expected names from .*found \['maps'\]"):
         write_figures(results_folder, ["maps"])
