@@ -747,8 +747,9 @@ def test_domestic_cost_drift_r1():
     )
 
 
-def join_case(invitation, vetoed=False, invitation_rate=1 / 6):
-    """Three countries, two blocs: 0 and 1 are outsiders, 2 is the only member of bloc 0."""
+def join_case(invitation, vetoed=False, invitation_rate=1 / 6, by_law=False):
+    """Three countries, two blocs: 0 and 1 are outsiders, 2 is the only member of bloc 0;
+    ``by_law``: country 1 is neutral by law (N1)."""
     params = {
         "accession.temperature": np.array([0.05]),
         "accession.decision_rate": np.array([1 / 24]),
@@ -759,6 +760,7 @@ def join_case(invitation, vetoed=False, invitation_rate=1 / 6):
         member=np.array([[-1, -1, 0]]),
         invitation=np.array([invitation]),
         active=np.array([[True, True]]),
+        neutral=np.array([[0.0, 1.0 if by_law else 0.0, 0.0]]),
     )
     derived = SimpleNamespace(
         utility=np.array([[[0.05, -0.05], [0.1, 0.0], [0.2, 0.2]]]),
@@ -766,7 +768,8 @@ def join_case(invitation, vetoed=False, invitation_rate=1 / 6):
         vetoed=np.array([[[vetoed, False], [False, False], [False, False]]]),
         in_bloc=dynamics.bloc_masks(np.array([[-1, -1, 0]]), 2),
     )
-    return phases.join_probability(state, SimpleNamespace(has_process=False), derived)[0]
+    world = SimpleNamespace(has_process=False, neutral_by_law=np.array([[False, True, False]]))
+    return phases.join_probability(state, world, derived)[0]
 
 
 def test_join_probability_u3_and_the_invitation_u4():
@@ -792,6 +795,9 @@ def test_join_probability_u3_and_the_invitation_u4():
     assert join_case([[0, 5], [0, 0], [0, 0]])[0, 1] == pytest.approx(0.0112059, abs=1e-7)
     slow = join_case([[0, 5], [0, 0], [0, 0]], invitation_rate=0.01)
     assert slow[0, 1] == pytest.approx(0.0112059, abs=1e-7)
+    # N1: country 1 neutral by law takes no decision (0, not 0.0366999); the others unchanged
+    barred = join_case(none, by_law=True)
+    assert barred == pytest.approx(np.array([expected[0], [0.0, 0.0], expected[2]]), abs=1e-7)
 
 
 def test_one_member_blocs_provoke_and_face_threat_at_full_weight():
