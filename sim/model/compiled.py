@@ -1,8 +1,8 @@
-"""Compiled loops for the month's four largest equations (P1, P3, A1, T1), used with numba.
+"""Compiled loops for the month's largest equations (P1, P3, A1, T1, C1), used with numba.
 
 The batch engine's month is dominated by (R, n, n) NumPy expressions: each builds temporaries
 and passes over memory several times. With the optional dependency numba installed
-(``pip install "alliance-sim[fast]"``), :mod:`sim.model.dynamics` hands these four equations to
+(``pip install "alliance-sim[fast]"``), :mod:`sim.model.dynamics` hands these equations to
 the loops below, one pass per run, several times faster (``python bench/engine_versus.py``).
 
 Each loop performs the same floating-point operations in the same order as its NumPy function,
@@ -134,7 +134,24 @@ def _tension(tension, baseline, threat, factor, half_reaction, decay):
     return result
 
 
+def _crisis_scores(tension, backing, propensity, steepness, threshold, log_odds):
+    runs, n = backing.shape
+    result = np.empty((runs, n * (n - 1) // 2))
+    for r in range(runs):
+        pair = 0
+        for i in range(n):
+            for j in range(i + 1, n):
+                emboldened = 0.0
+                if propensity[r, i, j] < 0.0:
+                    emboldened = max(backing[r, i], backing[r, j])
+                shift = log_odds[r] * emboldened
+                result[r, pair] = steepness[r] * (tension[r, i, j] - threshold[r]) + shift
+                pair += 1
+    return result
+
+
 propensity = _compile(_propensity, (3, 2, 3, 1, 1, 1), result=3)
 threat = _compile(_threat, (2, 3, 3, 2), result=3)
 pull = _compile(_pull, (2, 2, 3), result=2)
 tension = _compile(_tension, (3, 3, 3, 2, 1, 1), result=3)
+crisis_scores = _compile(_crisis_scores, (3, 2, 3, 1, 1, 1), result=2)

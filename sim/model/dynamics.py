@@ -603,6 +603,41 @@ def crisis_score(
     return per_run(steepness, tension.ndim) * (tension - per_run(threshold, tension.ndim)) + shift
 
 
+def dyad_crisis_scores(
+    tension: np.ndarray,
+    backing: np.ndarray,
+    propensity_matrix: np.ndarray,
+    *,
+    steepness: np.ndarray | float,
+    threshold: np.ndarray | float,
+    emboldenment_odds: np.ndarray | float,
+) -> np.ndarray:
+    """The crisis score (C1, C2) of every dyad i < j, shape (R, n(n-1)/2) in
+    :func:`upper_pairs` order, from tension and propensity (R, n, n) and backing (R, n)."""
+    runs, n = backing.shape
+    if compiled.usable(tension, backing, propensity_matrix) and (
+        tension.shape == propensity_matrix.shape == (runs, n, n)
+    ):
+        values = (steepness, threshold)
+        log_odds = np.log1p(compiled.per_run_values(emboldenment_odds, runs))
+        return compiled.crisis_scores(
+            tension,
+            backing,
+            propensity_matrix,
+            *(compiled.per_run_values(v, runs) for v in values),
+            log_odds,
+        )
+    rows, cols = upper_pairs(n)
+    emboldened = emboldenment(backing[:, rows], backing[:, cols], propensity_matrix[:, rows, cols])
+    return crisis_score(
+        tension[:, rows, cols],
+        emboldened,
+        steepness=steepness,
+        threshold=threshold,
+        emboldenment_odds=emboldenment_odds,
+    )
+
+
 def crisis_probability(score: np.ndarray, *, rate: np.ndarray | float) -> np.ndarray:
     """Monthly crisis chance (C1) from the highest dyad score: h_c sigma(score), shape (R,)."""
     return per_run(rate, 1) * expit(score)

@@ -309,12 +309,10 @@ def crisis(
     """
     p = state.params
     rows, cols = dynamics.upper_pairs(world.n_countries)
-    emboldened = dynamics.emboldenment(
-        derived.backing[:, rows], derived.backing[:, cols], derived.propensity[:, rows, cols]
-    )
-    score = dynamics.crisis_score(
-        state.tension[:, rows, cols],
-        emboldened,
+    score = dynamics.dyad_crisis_scores(
+        state.tension,
+        derived.backing,
+        derived.propensity,
         steepness=p["crisis.steepness"],
         threshold=p["crisis.threshold"],
         emboldenment_odds=p["crisis.emboldenment"],

@@ -90,6 +90,16 @@ def test_each_loop_gives_the_numpy_numbers_exactly(monkeypatch, seed, runs, n):
         decay=0.08,
         noise_scale=s["weight"] * 0.1,
     )
+    pairs += both(
+        monkeypatch,
+        dynamics.dyad_crisis_scores,
+        s["tension"],
+        s["misperception"],  # a backing in [0, 0.5] for each country
+        propensity,
+        steepness=s["weight"] * 8.0,
+        threshold=0.9,
+        emboldenment_odds=s["weight"],
+    )
     for reference, loop in zip(pairs[::2], pairs[1::2], strict=True):
         np.testing.assert_array_equal(loop, reference)
         assert loop.shape == reference.shape
