@@ -133,6 +133,7 @@ class OutcomeTracker:
         self.series_every = series_every
         self.series: list[pd.DataFrame] = []
         self.timeline: list[tuple[int, str]] | None = [] if timeline else None
+        self.awaiting: dict[int, tuple[int, ...]] = {}  # run 0: candidate -> its hold-outs
 
     def record(self, step: int, state: RunState, derived: Derived, changes: MonthChanges) -> None:
         """Note what month ``step`` changed; ``state`` is already the state after it."""
@@ -141,7 +142,7 @@ class OutcomeTracker:
         if world.n_blocs:
             self.note_memberships(step, before, state, changes)
         if self.process:
-            self.record_process(step, changes)
+            self.record_process(step, state, changes)
         self.crisis_count += changes.crisis
         self.first_crisis = np.where(
             changes.crisis & np.isnan(self.first_crisis), step, self.first_crisis
@@ -193,7 +194,7 @@ class OutcomeTracker:
             self.stage_month[:, :, index] = np.where(newly, step, self.stage_month[:, :, index])
         self.stage_now = reached
 
-    def record_process(self, step: int, changes: MonthChanges) -> None:
+    def record_process(self, step: int, state: RunState, changes: MonthChanges) -> None:
         """Note the first month of each stage of the pact's process, and hold-out months."""
         process = changes.process
         toward = process.pursuing == self.world.pact
@@ -212,10 +213,40 @@ class OutcomeTracker:
         self.ratify_month = np.where(ratified & np.isnan(self.ratify_month), step,
                                      self.ratify_month)  # fmt: skip
         if self.timeline is not None:
-            names = self.world.names
-            for name, text in PROCESS_NOTES.items():
-                for i in np.flatnonzero(self.stage_months[name][0] == step):
-                    self.timeline.append((step, text.format(country=names[i])))
+            self.note_process(step, state, changes)
+
+    def note_process(self, step: int, state: RunState, changes: MonthChanges) -> None:
+        """Append run 0's process lines: each stage the first month it is reached, and once
+        when a candidate's accession starts to wait on hold-outs (every member that has not
+        ratified it holds out, and the others have ratified).
+
+        An application or invitation made by an event of one country with a note gets no line
+        of its own (the note says it), and a country an event invites without its applying gets
+        no "applies" line."""
+        world, process, log = self.world, changes.process, self.timeline
+        names, pact = world.names, world.pact
+        events = world.events.get(step)
+        skip = set()
+        if events:
+            skip = {(name, i) for name, i, slot in events.announced if slot == pact}
+            skip |= {("apply", i) for i, slot in events.invites if slot == pact}
+        for name, text in PROCESS_NOTES.items():
+            for i in np.flatnonzero(self.stage_months[name][0] == step):
+                if (name, i) not in skip:
+                    log.append((step, text.format(country=names[i])))
+        members = state.member[0] == pact
+        awaiting: dict[int, tuple[int, ...]] = {}
+        for i in np.flatnonzero((process.pursuing[0] == pact) & (process.stage[0] == INVITED)):
+            waiting = members & ~process.ratified[0, :, i]
+            others = members & process.ratified[0, :, i]
+            if waiting.any() and others.any() and process.holders[0, waiting, i].all():
+                awaiting[i] = tuple(int(m) for m in np.flatnonzero(waiting))
+                if awaiting[i] != self.awaiting.get(i):
+                    who = " and ".join(names[m] for m in awaiting[i])
+                    holds = "holds" if len(awaiting[i]) == 1 else "hold"
+                    log.append((step, f"{names[i]}'s accession awaits ratification by {who}, "
+                                      f"which {holds} out"))  # fmt: skip
+        self.awaiting = awaiting
 
     def snapshot(self, step: int, state: RunState) -> pd.DataFrame:
         """The trajectory values of every run at the end of month ``step``."""

@@ -31,9 +31,10 @@ class ProcessChanges:
 
     ``stage``, ``pursuing``, ``effect`` (R, n) and ``ratified`` (R, n, n) are the process after
     the month (before the candidates that joined are cleared); ``joins`` (R, n) the slot whose
-    membership takes effect this month (-1 none); ``holding`` (R, n) whether some member held
-    out on the candidate's ratification this month; ``blocked`` (R, n) whether the bloc's rule
-    kept the applicant from being invited this month (a veto of the invitation).
+    membership takes effect this month (-1 none); ``holders`` (R, n, n) [member, candidate]
+    the members that held out on the candidate's ratification this month and ``holding``
+    (R, n) whether some member did; ``blocked`` (R, n) whether the bloc's rule kept the
+    applicant from being invited this month (a veto of the invitation).
     """
 
     stage: np.ndarray
@@ -41,6 +42,7 @@ class ProcessChanges:
     effect: np.ndarray
     ratified: np.ndarray
     joins: np.ndarray
+    holders: np.ndarray
     holding: np.ndarray
     blocked: np.ndarray
 
@@ -174,7 +176,9 @@ def advance(
     stage = np.where(fresh, INVITED, stage)
     effect = np.where(fresh, -1, effect)
     ratified &= ~fresh[:, None, :]
-    return ProcessChanges(stage, pursuing, effect, ratified, joins, holding.any(axis=1), blocked)
+    return ProcessChanges(
+        stage, pursuing, effect, ratified, joins, holding, holding.any(axis=1), blocked
+    )
 
 
 def joint_draws(

@@ -116,6 +116,10 @@ class StepEvents:
     joins: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
     invites: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
     applies: list[tuple[int, int]] = field(default_factory=list)  # (country, slot)
+    # ("apply" or "invite", country, slot) of the apply and invite events of one country with
+    # a note: the timeline prints the note, not the model's line of the same stage (an event
+    # of a group keeps the lines that say who)
+    announced: list[tuple[str, int, int]] = field(default_factory=list)
     concessions: list[tuple[int, int, float]] = field(default_factory=list)  # (to, candidate, w)
     notes: list[str] = field(default_factory=list)
 
@@ -300,9 +304,13 @@ def compile_world(scenario: schema.Scenario) -> World:
             case schema.InviteEvent():
                 for code in scenario.members_of(event.country):
                     step_events.invites.append((index[code], slot_of[event.bloc]))
+                    if event.note and not event.country.startswith(overrides.GROUP):
+                        step_events.announced.append(("invite", index[code], slot_of[event.bloc]))
             case schema.ApplyEvent():
                 for code in scenario.members_of(event.country):
                     step_events.applies.append((index[code], slot_of[event.bloc]))
+                    if event.note and not event.country.startswith(overrides.GROUP):
+                        step_events.announced.append(("apply", index[code], slot_of[event.bloc]))
             case schema.ConcessionEvent():
                 for to in scenario.members_of(event.to):
                     for code in scenario.members_of(event.candidate):

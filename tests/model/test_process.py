@@ -400,3 +400,32 @@ def test_the_timeline_dates_each_stage():
     assert texts["D is invited to the pact"] == "2000-04"
     assert texts["the last member ratifies D's accession"] == "2000-05"
     assert texts["D joins pact"] == "2000-05"
+
+
+def test_the_timeline_names_a_holdout_once_and_an_application_its_event_announces_once():
+    """C holds out from month 4 (A and B ratify then) until its hold-out is set to 0 in month
+    10: one line when the accession starts to wait, none in months 5 to 9. The application of
+    month 2 comes from an event with a note, which simulate prints: the model adds none."""
+    data = base(holdouts={"C": 5.0})
+    data["events"][0]["note"] = "D applies (letter of 2 March)"
+    data["events"].append(
+        {"type": "set", "path": "blocs.pact.process.holdouts.C", "value": 0.0, "month": 10}
+    )
+    model = AllianceModel(scenario_from_dict(data), months=14, timeline=True, rng=1)
+    model.run()
+    lines = model.timeline()
+    waits = [(month, text) for month, text in lines if "awaits" in text]
+    assert waits == [("2000-05", "D's accession awaits ratification by C, which holds out")]
+    assert ("2000-11", "the last member ratifies D's accession") in lines
+    assert not any("applies" in text for _, text in lines)
+
+
+@pytest.mark.parametrize(("note", "invited_line"), [("", True), ("Summit invites D", False)])
+def test_a_country_an_event_invites_is_not_said_to_apply(note, invited_line):
+    data = base()
+    data["events"] = [{"type": "invite", "bloc": "pact", "country": "D", "month": 2, "note": note}]
+    model = AllianceModel(scenario_from_dict(data), months=6, timeline=True, rng=1)
+    model.run()
+    texts = [text for _, text in model.timeline()]
+    assert "D joins pact" in texts and not any("applies" in text for text in texts)
+    assert ("D is invited to the pact" in texts) == invited_line
