@@ -48,13 +48,15 @@ def check_process(scenario: Scenario, file: str | Path | None) -> None:
         for field in ("ratification_rates", "holdouts", "side_payments"):
             for code in getattr(process, field):
                 if code not in codes:
-                    raise ConfigError(file, f"{where}.{field}", "listed country codes", code)
+                    raise ConfigError(file, f"{where}.{field}.{code}", "a listed country code",
+                                      code)  # fmt: skip
 
 
 def check_process_event(
     scenario: Scenario, index: int, event: object, file: str | Path | None
-) -> list[str]:
-    """The countries an ``apply`` or ``concession`` event names (to be checked as listed).
+) -> list[tuple[str, str]]:
+    """The countries an ``apply`` or ``concession`` event names, as (field, code) pairs to be
+    checked as listed.
 
     Raises
     ------
@@ -74,7 +76,7 @@ def check_process_event(
         named = []
         for field in ("to", "candidate"):
             try:
-                named += scenario.members_of(getattr(event, field))
+                named += [(field, code) for code in scenario.members_of(getattr(event, field))]
             except KeyError:
                 known = sorted(f"@{name}" for name in scenario.groups)
                 raise ConfigError(file, f"{where}.{field}", f"a group among {known}",

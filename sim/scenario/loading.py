@@ -123,11 +123,29 @@ def scenario_from_dict(
     if overrides:
         data = apply_overrides(data, overrides, file=file)
     try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as err:
-        raise validation_error(err, file) from None
-    check_references(scenario, file)
+        try:
+            scenario = Scenario.model_validate(data)
+        except ValidationError as err:
+            raise validation_error(err, file) from None
+        check_references(scenario, file)
+    except ConfigError as err:
+        raise naming_the_event(err, data) from None
     return scenario
+
+
+def naming_the_event(err: ConfigError, data: dict[str, Any]) -> ConfigError:
+    """``err`` with ``(event <id>)`` after what was expected when it is about an event that has
+    an id (``events.3.value: expected a number (event prespa), found ...``), else ``err``."""
+    head, _, rest = err.field.partition(".")
+    index = rest.partition(".")[0]
+    events = data.get("events")
+    if head != "events" or not index.isdigit() or not isinstance(events, list):
+        return err
+    event = events[int(index)] if int(index) < len(events) else None
+    named = event.get("id") if isinstance(event, dict) else None
+    if not named or f"(event {named})" in err.expected:
+        return err
+    return ConfigError(err.file, err.field, f"{err.expected} (event {named})", err.found)
 
 
 def check_references(scenario: Scenario, file: str | Path | None) -> None:
@@ -254,10 +272,11 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
     for index, (event, step) in enumerate(zip(scenario.events, steps, strict=True)):
         where = f"events.{index}"
         if isinstance(event, FormBlocEvent):
-            named = expand_names(scenario, event.members, f"{where}.members", file)
-            if len(set(named)) < 2:
+            members = expand_names(scenario, event.members, f"{where}.members", file)
+            if len(set(members)) < 2:
                 raise ConfigError(file, f"{where}.members", "at least two countries (codes or "
                                   "groups)", event.members)  # fmt: skip
+            named = [("members", code) for code in members]
         elif isinstance(event, ChangeEvent):
             named = []  # checked in the order they apply, by change_timeline
         elif isinstance(event, ConcessionEvent):
@@ -268,7 +287,7 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
             if not any(a != b for a in first for b in second):
                 raise ConfigError(file, f"{where}.countries", "two different countries",
                                   event.countries)  # fmt: skip
-            named = [*first, *second]
+            named = [("countries", code) for code in [*first, *second]]
         else:
             if founded.get(event.bloc, step + 1) > step:
                 known = sorted(name for name, month in founded.items() if month <= step)
@@ -276,8 +295,9 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
                     file, f"{where}.bloc", f"a bloc that exists by then {known}", event.bloc
                 )
             check_process_event(scenario, index, event, file)
-            named = expand_names(scenario, [event.country], f"{where}.country", file)
-            for code in named if isinstance(event, JoinEvent | LeaveEvent) else []:
+            codes_named = expand_names(scenario, [event.country], f"{where}.country", file)
+            named = [("country", code) for code in codes_named]
+            for code in codes_named if isinstance(event, JoinEvent | LeaveEvent) else []:
                 key = (step, code, event.bloc)
                 if moves.setdefault(key, event.type) != event.type:
                     raise ConfigError(
@@ -286,9 +306,9 @@ def check_events(scenario: Scenario, file: str | Path | None) -> list[int]:
                         "not both a join and a leave of one bloc in one month",
                         f"{code} {event.bloc}",
                     )
-        for code in named:
+        for field, code in named:
             if code not in codes:
-                raise ConfigError(file, f"{where}", "listed country codes", code)
+                raise ConfigError(file, f"{where}.{field}", "listed country codes", code)
     return steps
 
 

@@ -79,10 +79,12 @@ def check_patrons(scenario: Scenario, file: str | Path | None) -> None:
     actor: dict[str, str] = {}
     for name, patron in scenario.patrons.items():
         where = f"patrons.{name}"
-        for code in [*patron.clients, *patron.guarantees, *filter(None, [patron.country])]:
+        for code in patron.clients:  # a mapping: the key is named
             if code not in codes:
-                field = ("clients" if code in patron.clients else
-                         "guarantees" if code in patron.guarantees else "country")  # fmt: skip
+                raise ConfigError(file, f"{where}.clients.{code}", "a listed country code", code)
+        for code in [*patron.guarantees, *filter(None, [patron.country])]:
+            if code not in codes:
+                field = "guarantees" if code in patron.guarantees else "country"
                 raise ConfigError(file, f"{where}.{field}", "listed country codes", code)
         if patron.country is not None:
             if patron.country in patron.clients:

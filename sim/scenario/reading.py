@@ -170,7 +170,18 @@ def non_finite(data: Any, prefix: str = "") -> tuple[str, float] | None:
     return None
 
 
-EVENT_TYPES = ("invite", "join", "leave", "form_bloc", "set", "add", "shock", "affinity")
+EVENT_TYPES = (
+    "invite",
+    "apply",
+    "concession",
+    "join",
+    "leave",
+    "form_bloc",
+    "set",
+    "add",
+    "shock",
+    "affinity",
+)  # the event types of the schema, in its order (a test checks)
 # how pydantic names the members of a union in a path (a bounded number is a constrained one)
 UNION_MEMBERS = ("str", "int", "float", "constrained-float", "constrained-int")
 BOUNDS = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<"}
@@ -216,7 +227,9 @@ def plain_expectation(error: dict[str, Any]) -> str:
     if kind == "too_long":
         return f"at most {context.get('max_length')} items"
     if kind == "union_tag_invalid":
-        return f"a type among {context.get('expected_tags', '')}"
+        return f"one of {context.get('expected_tags', '')}"
+    if kind == "union_tag_not_found":
+        return f"one of {', '.join(repr(name) for name in EVENT_TYPES)}"
     return error["msg"].removeprefix("Value error, ")
 
 
@@ -238,6 +251,10 @@ def validation_error(err: ValidationError, file: str | Path | None) -> ConfigErr
         if loc[k] in EVENT_TYPES and in_list:
             first = {**first, "loc": (*loc[:k], *loc[k + 1 :])}
             break
-    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     found = "nothing" if first["type"] == "missing" else first.get("input")
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):  # an event's type
+        key = str(first.get("ctx", {}).get("discriminator", "type")).strip("'")
+        first = {**first, "loc": (*first["loc"], key)}
+        found = found.get(key, "nothing") if isinstance(found, dict) else found
+    field = ".".join(str(part) for part in first["loc"]) or "(top level)"
     return ConfigError(file, field, plain_expectation(first), found)

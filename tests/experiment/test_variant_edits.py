@@ -71,7 +71,8 @@ def test_a_replaced_event_takes_the_place_and_id_of_the_old_one(experiment):
          r"experiment\.yaml: variants\.edited\.replace_events\.srb_hun_plan\.path: expected "
          r"countries\.<code>"),
         ({"replace_events": {"srb_hun_plan": {"month": 3, "type": "sett"}}},
-         r"variants\.edited\.replace_events\.srb_hun_plan: expected a type among"),
+         r"variants\.edited\.replace_events\.srb_hun_plan\.type: expected one of 'invite', "
+         r".*found 'sett'"),
         ({"replace_events": {"srb_hun_plan": {"month": 3, "type": "set", "path": "x"}}},
          r"variants\.edited\.replace_events\.srb_hun_plan\.value: expected this required"),
     ],

@@ -26,7 +26,25 @@ def add_event(**event):
         (add_event(month=3, type="shock", countries=["SRB", "SRB"], delta=0.1),
          r"events\.\d+\.countries: expected two different countries"),
         (add_event(month=3, type="affinity", countries=["SRB", "XXX"], delta=0.1),
-         r"events\.\d+: expected listed country codes"),
+         r"events\.\d+\.countries: expected listed country codes"),
+        (add_event(month=3, type="shocks", countries=["SRB", "XKX"], delta=0.1),
+         r"events\.7\.type: expected one of 'invite', 'apply', .*'affinity', found 'shocks'$"),
+        (add_event(month=3, countries=["SRB", "XKX"], delta=0.1),
+         r"events\.7\.type: expected one of 'invite', .*, found 'nothing'$"),
+        (add_event(month=3, type="concession", to="SRB", candidate="QTA", value=0.1),
+         r"events\.7\.candidate: expected listed country codes, found 'QTA'"),
+        (add_event(month=3, type="concession", to="QTA", candidate="SRB", value=0.1),
+         r"events\.7\.to: expected listed country codes, found 'QTA'"),
+        (lambda d: d["patrons"]["west"].setdefault("clients", {}).update(QTR=0.5),
+         r"patrons\.west\.clients\.QTR: expected a listed country code, found 'QTR'"),
+        (add_event(month=3, id="talks", type="shock", countries=["SRB", "XKX"], delta="lots"),
+         r"events\.7\.delta: expected a number \(event talks\), found 'lots'"),
+        (add_event(month="2030/01", id="talks", type="concession", to="SRB", candidate="BGR",
+                   value=0.1),
+         r"events\.7\.month: expected a month written YYYY-MM or a step number \(event "
+         r"talks\)"),
+        (add_event(month=3, id="talks", type="concession", to="SRB", candidate="QTA", value=0.1),
+         r"events\.7\.candidate: expected listed country codes \(event talks\)"),
         (add_event(month="2025/06", type="invite", bloc="tirana", country="BGR"),
          r"events\.\d+\.month: expected a month written YYYY-MM or a step number"),
         (add_event(month=3, type="set", path="countries.SRB.lat", value=45.0),
@@ -39,6 +57,19 @@ def add_event(**event):
 def test_a_bad_scenario_names_the_field(write_scenario, change, message):
     with pytest.raises(ConfigError, match=message):
         load_scenario(write_scenario(change))
+
+
+def test_the_schema_and_the_error_paths_know_the_same_event_types():
+    """The reading of errors drops an event's type from pydantic's path and lists the types a
+    missing one could be: both from one list, which must be the schema's."""
+    import typing
+
+    from sim.scenario.reading import EVENT_TYPES
+    from sim.scenario.schema import Event
+
+    members = typing.get_args(typing.get_args(Event)[0])
+    assert EVENT_TYPES == tuple(typing.get_args(m.model_fields["type"].annotation)[0]
+                                for m in members)  # fmt: skip
 
 
 def extending(tmp_path, **data):

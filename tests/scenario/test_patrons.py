@@ -95,7 +95,7 @@ def test_a_patron_that_is_a_scenario_country_lends_its_own_size(scenario_data):
         (lambda d: d["patrons"].update(china={"pull": 0.1}), r"patrons\.china\.pole",
          "this required field"),
         (lambda d: d["patrons"].update(china={"pole": 0.1, "clients": {"XXX": 0.1}}),
-         r"patrons\.china\.clients", "listed country codes"),
+         r"patrons\.china\.clients\.XXX", "a listed country code"),
         (lambda d: d["patrons"].update(china={"pole": 0.1, "country": "XXX"}),
          r"patrons\.china\.country", "listed country codes"),
         (lambda d: d["patrons"].update(china={"pole": 0.1, "guarantees": ["XXX"]}),

@@ -20,7 +20,7 @@ from sim.scenario.reading import plain_expectation, read_yaml
         ({"type": "too_short", "ctx": {"min_length": 2}}, "at least 2 items"),
         ({"type": "too_long", "ctx": {"max_length": 5}}, "at most 5 items"),
         ({"type": "union_tag_invalid", "ctx": {"expected_tags": "'join', 'leave'"}},
-         "a type among 'join', 'leave'"),
+         "one of 'join', 'leave'"),
         ({"type": "missing"}, "this required field"),
         ({"type": "value_error", "msg": "Value error, months must be positive"},
          "months must be positive"),
