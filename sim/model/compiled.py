@@ -73,6 +73,7 @@ def _compile(function: Callable, dimensions: tuple[int, ...], result: int) -> Ca
 
 
 def _propensity(affinity, alignment, tension, alignment_weight, tension_weight, similarity_range):
+    """P1, as :func:`sim.model.dynamics.propensity`."""
     runs, n = alignment.shape
     result = np.empty((runs, n, n))
     for r in range(runs):
@@ -89,6 +90,7 @@ def _propensity(affinity, alignment, tension, alignment_weight, tension_weight, 
 
 
 def _threat(power, proximity, tension, misperception):
+    """P3, as :func:`sim.model.dynamics.threat` (``power`` is s*_j^alpha, from NumPy)."""
     runs, n = power.shape
     result = np.empty((runs, n, n))
     for r in range(runs):
@@ -100,6 +102,7 @@ def _threat(power, proximity, tension, misperception):
 
 
 def _pull(alignment, openness, propensity):
+    """A1, as :func:`sim.model.dynamics.bounded_confidence_pull` (neighbours in index order)."""
     runs, n = alignment.shape
     result = np.zeros((runs, n))
     for r in range(runs):
@@ -117,6 +120,7 @@ def _pull(alignment, openness, propensity):
 
 
 def _tension(tension, baseline, threat, factor, half_reaction, decay):
+    """T1, as :func:`sim.model.dynamics.tension_change` (``factor``: the noise, from NumPy)."""
     runs, n = tension.shape[0], tension.shape[1]
     result = np.empty((runs, n, n))
     for r in range(runs):
@@ -135,6 +139,7 @@ def _tension(tension, baseline, threat, factor, half_reaction, decay):
 
 
 def _crisis_scores(tension, backing, propensity, steepness, threshold, log_odds):
+    """C1 and C2 per dyad i < j, as :func:`sim.model.dynamics.dyad_crisis_scores`."""
     runs, n = backing.shape
     result = np.empty((runs, n * (n - 1) // 2))
     for r in range(runs):
