@@ -164,3 +164,41 @@ def test_a_loop_compiles_in_memory_where_numba_cannot_cache(monkeypatch):
     )
     np.testing.assert_array_equal(result, reference)
     assert asked[:2] == [True, False]  # cache refused, then compiled without
+
+
+def test_the_loops_source_gives_the_numpy_numbers_as_plain_python(monkeypatch):
+    """The loops' Python source, called without numba, on a small state: it is what numba
+    compiles, so it must give NumPy's numbers too (and coverage can see it run)."""
+    s = random_state(7, 2, 4)
+    runs = 2
+    weights = [compiled.per_run_values(w, runs) for w in (s["weight"], 0.7, s["weight"] * 0.9)]
+    monkeypatch.setattr(compiled, "ENABLED", False)
+    propensity = dynamics.propensity(s["affinity"], s["alignment"], s["tension"],
+                                     s["weight"], 0.7, s["weight"] * 0.9)  # fmt: skip
+    np.testing.assert_array_equal(
+        compiled._propensity(s["affinity"], s["alignment"], s["tension"], *weights), propensity
+    )
+    power = s["effective"] ** 0.5
+    threat = dynamics.threat(s["effective"], s["proximity"], s["tension"], s["misperception"], 0.5)
+    np.testing.assert_array_equal(
+        compiled._threat(power, s["proximity"], s["tension"], s["misperception"]), threat
+    )
+    np.testing.assert_array_equal(
+        compiled._pull(s["alignment"], s["openness"], propensity),
+        dynamics.bounded_confidence_pull(s["alignment"], s["openness"], propensity),
+    )
+    sigma = s["weight"][:, None] * 0.1
+    factor = np.exp(sigma * s["noise"] - sigma * sigma / 2.0)
+    reaction, decay = s["weight"] * 0.05, compiled.per_run_values(0.08, runs)
+    np.testing.assert_array_equal(
+        compiled._tension(s["tension"], s["baseline"], threat, factor, reaction / 2.0, decay),
+        dynamics.tension_change(s["tension"], s["baseline"], threat, s["noise"],
+                                reaction=reaction, decay=0.08, noise_scale=s["weight"] * 0.1),
+    )  # fmt: skip
+    steepness, odds = s["weight"] * 8.0, s["weight"]
+    np.testing.assert_array_equal(
+        compiled._crisis_scores(s["tension"], s["misperception"], propensity, steepness,
+                                compiled.per_run_values(0.9, runs), np.log1p(odds)),
+        dynamics.dyad_crisis_scores(s["tension"], s["misperception"], propensity,
+                                    steepness=steepness, threshold=0.9, emboldenment_odds=odds),
+    )  # fmt: skip
