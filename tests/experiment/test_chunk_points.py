@@ -75,11 +75,11 @@ def test_collected_values_are_plain_numbers_or_refused():
         def members(self):
             return 3
 
-        crowd = [1, 2]
+        crowd = (1, 2)
 
     assert chunks.collected(Toy(), ("share", "members")) == {"share": 0.25, "members": 3}
     assert type(chunks.collected(Toy(), ("share",))["share"]) is float
     with pytest.raises(AttributeError, match=r"collect: Toy has no attribute 'depth'"):
         chunks.collected(Toy(), ("depth",))
-    with pytest.raises(TypeError, match=r"expected crowd to be a number, flag or text, found list"):
+    with pytest.raises(TypeError, match=r"expected crowd to be a number, .* found tuple"):
         chunks.collected(Toy(), ("crowd",))
